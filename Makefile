@@ -1,0 +1,116 @@
+# Xen live update and page offline: the patch series in patches/, and the
+# harness that fetches the base, applies the series, builds it and boots it
+# in QEMU.  Start with 'make run' and 'make check'; README.md explains.
+#
+# The path from 'make check' to a QEMU command line:
+#   check -> tests/run-suite.sh -> scripts/qemu-run.py -> qemu-system-x86_64
+# (each boot leaves its command line in build/runs/NAME/qemu-command).
+
+include config/base.conf
+include config/qemu.conf
+
+TOP       := $(CURDIR)
+TREE      := build/xen
+STAGE     := build/stage
+XEN_DEBUG := build/out/xen-debug
+XEN_REL   := build/out/xen-release
+IMAGE     := build/image
+JOBS      ?= $(shell nproc)
+Q         := $(if $(filter 1,$(V)),,@)
+STEP      := scripts/step.sh
+
+XEN_MAKE   = $(MAKE) -C $(TREE)/xen XEN_VENDORVERSION=$(XEN_VENDORVERSION)
+TOOLS_MAKE = $(MAKE) -C $(TREE) CONFIG_TESTS=n XEN_VENDORVERSION=$(XEN_VENDORVERSION)
+
+.PHONY: all deps base tree export series-check bisect-check xen xen-release \
+        tools vm image run shell check test-host test-boot bench clean help
+
+all: xen tools image
+
+help:
+	@sed -n 's/^## //p' Makefile
+
+deps:
+	$(Q)scripts/deps.sh
+
+base:
+	$(Q)scripts/fetch-base.sh
+
+# The series workflow (scripts/series.sh).
+tree:
+	$(Q)scripts/series.sh tree
+
+export:
+	$(Q)scripts/series.sh export
+
+series-check:
+	$(Q)scripts/series.sh check
+
+bisect-check: tree
+	$(Q)scripts/bisect-check.sh
+
+# The hypervisor, out of tree: a debug build for tests, a release build
+# for benchmarks.  Each has its own Kconfig fragment in config/.
+define build-xen
+	$(Q)mkdir -p $(1)
+	$(Q)if ! cmp -s config/$(2).config $(1)/.config.fragment; then \
+	    cp config/$(2).config $(1)/.config && \
+	    cp config/$(2).config $(1)/.config.fragment && \
+	    $(XEN_MAKE) O=$(TOP)/$(1) olddefconfig > /dev/null; fi
+	$(Q)$(STEP) "hypervisor ($(2))" $(2) $(XEN_MAKE) O=$(TOP)/$(1) -j$(JOBS)
+endef
+
+xen: tree
+	$(call build-xen,$(XEN_DEBUG),xen-debug)
+
+xen-release: tree
+	$(call build-xen,$(XEN_REL),xen-release)
+
+# The tools are built in the tree (Xen's tools cannot build out of tree)
+# and installed into build/stage.
+$(TREE)/config/Tools.mk: config/tools.flags | tree
+	$(Q)$(STEP) "configure tools" tools-configure sh -c \
+	    'cd $(TREE) && ./configure $$(grep -v "^#" $(TOP)/config/tools.flags)'
+
+tools: tree $(TREE)/config/Tools.mk
+	$(Q)$(STEP) "tools" tools $(TOOLS_MAKE) -j$(JOBS) build-tools
+	$(Q)$(STEP) "install tools into $(STAGE)" tools-install \
+	    $(TOOLS_MAKE) install-tools DESTDIR=$(TOP)/$(STAGE)
+
+# What goes into the test VM: Debian's kernel and kexec-tools, never
+# installed on the host, and the dom0 initramfs.
+vm:
+	$(Q)scripts/fetch-vm.sh
+
+image: vm tools
+	$(Q)mkdir -p $(IMAGE)
+	$(Q)cp build/vm/kernel/boot/vmlinuz-* $(IMAGE)/vmlinuz
+	$(Q)$(STEP) "dom0 initramfs" mkinitrd scripts/mkinitrd.sh $(IMAGE)/dom0.cpio.gz
+
+BOOT   ?= bios
+SCRIPT ?= tests/demo.sh
+XEN_ARGS ?=
+run_args = --boot $(BOOT) $(foreach a,$(XEN_ARGS),--xen-arg $(a))
+
+## make run             build what is missing, boot the patched Xen, show it
+## make run SCRIPT=f    ... and run your own dom0 script f instead of the demo
+## make run BOOT=uefi   ... booting xen.efi under OVMF instead of multiboot
+run: xen image
+	$(Q)scripts/qemu-run.py --name run --follow --script $(SCRIPT) $(run_args)
+
+## make shell           an interactive dom0 shell on the serial console
+shell: xen image
+	$(Q)scripts/qemu-run.py --name shell --shell $(run_args)
+
+## make check           install what is missing, build, run every test
+check: deps
+	$(Q)$(MAKE) --no-print-directory xen tools image
+	$(Q)tests/run-suite.sh
+
+## make bench           benchmarks; table on stdout, build/bench/results.json
+bench: deps
+	$(Q)$(MAKE) --no-print-directory xen-release tools image
+	$(Q)tests/bench.sh
+
+clean:
+	rm -rf build/out build/stage build/image build/runs build/logs build/bench

@@ -1,0 +1,62 @@
+# Helpers for dom0 test scripts; sourced as /lib/testlib.sh in the test
+# dom0.  Every check prints what it checks, then PASS or FAIL with the
+# observed and expected values.  The QEMU runner counts these lines, so a
+# script keeps going after a failed check and several checks share a boot.
+#
+# /test/env (written by the runner) carries what the build expects, e.g.
+# XEN_EXTRA (the version marker) and VM_MEMORY_MB.
+
+[ -f /test/env ] && . /test/env
+failures=0
+
+pass() {
+    echo "PASS: $1"
+}
+
+fail() {
+    echo "FAIL: $1: $2"
+    failures=$((failures + 1))
+}
+
+# expect_eq NAME OBSERVED EXPECTED
+expect_eq() {
+    echo "CHECK: $1"
+    if [ "$2" = "$3" ]; then
+        pass "$1"
+    else
+        fail "$1" "observed '$2', expected '$3'"
+    fi
+}
+
+# expect_range NAME OBSERVED MIN MAX (integers)
+expect_range() {
+    echo "CHECK: $1"
+    if [ "$2" -ge "$3" ] 2>/dev/null && [ "$2" -le "$4" ]; then
+        pass "$1"
+    else
+        fail "$1" "observed '$2', expected $3..$4"
+    fi
+}
+
+# expect_ok NAME COMMAND...: the command exits 0.  Its output goes to the
+# console either way, so a failure can be read in the log.
+expect_ok() {
+    name=$1
+    shift
+    echo "CHECK: $name"
+    if "$@"; then
+        pass "$name"
+    else
+        fail "$name" "'$*' exited $?, expected 0"
+    fi
+}
+
+# xl_info FIELD: one field of 'xl info'.
+xl_info() {
+    xl info | sed -n "s/^$1 *: //p"
+}
+
+# The script's exit status: non-zero when any check failed.
+finish() {
+    exit "$((failures != 0))"
+}
