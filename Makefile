@@ -23,7 +23,7 @@ XEN_MAKE   = $(MAKE) -C $(TREE)/xen XEN_VENDORVERSION=$(XEN_VENDORVERSION)
 TOOLS_MAKE = $(MAKE) -C $(TREE) CONFIG_TESTS=n XEN_VENDORVERSION=$(XEN_VENDORVERSION)
 
 .PHONY: all deps base tree export series-check bisect-check xen xen-release \
-        tools vm image run shell check test-host test-boot bench clean help
+        tools vm image run shell check bench clean help
 
 all: xen tools image
 
@@ -110,7 +110,7 @@ check: deps
 ## make bench           benchmarks; table on stdout, build/bench/results.json
 bench: deps
 	$(Q)$(MAKE) --no-print-directory xen-release tools image
-	$(Q)tests/bench.sh
+	$(Q)tests/bench.py
 
 clean:
 	rm -rf build/out build/stage build/image build/runs build/logs build/bench

@@ -19,6 +19,7 @@ for the suite runner.
 """
 
 import argparse
+import json
 import os
 import re
 import shlex
@@ -136,6 +137,7 @@ class Verdict:
         self.failed = 0
         self.exit_status = None
         self.problem = None
+        self.ready_after = None  # seconds from QEMU start to DOM0-READY
 
     def read(self, text):
         self.passed = len(re.findall(r"^PASS: ", text, re.M))
@@ -181,6 +183,8 @@ def watch(proc, log, timeout, follow):
             sys.stdout.flush()
             shown = len(text)
         verdict.read(text)
+        if verdict.ready_after is None and "DOM0-READY" in text:
+            verdict.ready_after = time.monotonic() - start
         if ended:
             return verdict, "QEMU exited without the DOM0-SCRIPT-EXIT marker"
         now = time.monotonic()
@@ -265,6 +269,12 @@ def main():
     # A boot that failed on its own (no marker, panic, timeout) counts as
     # one more failed check, so a suite never reports it as clean.
     failed = verdict.failed + (1 if reason and not verdict.failed else 0)
+    with open(os.path.join(run_dir, "result.json"), "w") as f:
+        json.dump({"name": args.name, "boot": args.boot,
+                   "pass": reason is None, "reason": reason,
+                   "checks_passed": verdict.passed, "checks_failed": failed,
+                   "seconds_to_dom0_ready": verdict.ready_after,
+                   "seconds_total": took}, f, indent=1)
     print(f"RESULT {args.name} {'pass' if reason is None else 'fail'} "
           f"{verdict.passed} {failed} {reason or 'ok'}")
     return 0 if reason is None else 1

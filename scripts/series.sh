@@ -6,6 +6,8 @@
 #   series.sh tree     create build/xen, or bring it up to patches/
 #   series.sh export   write base..HEAD back to patches/
 #   series.sh check    fail when build/xen and patches/ disagree
+#   series.sh base     create the tree at base only (XEN_TREE=dir for a
+#                      tree elsewhere, as scripts/bisect-check.sh does)
 #
 # Nothing here destroys work: 'tree' stops when build/xen holds changes or
 # commits that patches/ does not.
@@ -13,7 +15,7 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/config/base.conf"
-tree=$top/build/xen
+tree=${XEN_TREE:-$top/build/xen}
 patches=$top/patches
 
 # Commits made here name the project, never an invented person, and get
@@ -154,7 +156,13 @@ cmd_check() {
     fi
 }
 
+cmd_base() {
+    "$top/scripts/fetch-base.sh"
+    rm -rf "$tree" "$tree.new"
+    create_base
+}
+
 case "${1:-}" in
-tree|export|check) "cmd_$1" ;;
-*) die "usage: series.sh tree|export|check" ;;
+tree|export|check|base) "cmd_$1" ;;
+*) die "usage: series.sh tree|export|check|base" ;;
 esac

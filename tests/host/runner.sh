@@ -4,7 +4,7 @@
 # fails without a check, no end marker, dom0 init failure, Xen panic,
 # assertion, dom0 kernel panic, and a hang (timeout).
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/host/lib.sh"
+. "$top/tests/lib/hostlib.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

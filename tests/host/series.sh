@@ -3,7 +3,7 @@
 # 'export' is deterministic, 'check' and 'tree' notice work that patches/
 # does not hold, and a re-created tree gives the same commit ids.
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/tests/host/lib.sh"
+. "$top/tests/lib/hostlib.sh"
 . "$top/config/base.conf"
 
 tmp=$(mktemp -d)

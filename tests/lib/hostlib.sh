@@ -1,4 +1,4 @@
-# Helpers for host-side tests: the same PASS:/FAIL: lines as the dom0
+# Helpers for host-side tests (tests/host/*.sh): the same PASS:/FAIL: lines as the dom0
 # tests (tests/lib/testlib.sh), so tests/run-suite.sh counts both alike.
 failures=0
 
