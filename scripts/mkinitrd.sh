@@ -41,11 +41,15 @@ cp "$vm/kexec-tools/sbin/kexec" "$root/sbin/kexec"
 # The hotplug scripts run under bash.
 cp /bin/bash "$root/bin/bash"
 
-# Shared libraries of every ELF file, resolved against ours first.
-find "$root" -type f -perm -u+x | while read -r f; do
-    LD_LIBRARY_PATH="$root/usr/lib" ldd "$f" 2>/dev/null |
-        sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'
-done | sort -u | while read -r lib; do
+# Shared libraries of every ELF file, resolved against ours first, and
+# libgcc_s, which glibc loads at run time for pthread_cancel (xl uses it).
+{
+    find "$root" -type f -perm -u+x | while read -r f; do
+        LD_LIBRARY_PATH="$root/usr/lib" ldd "$f" 2>/dev/null |
+            sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'
+    done
+    realpath "$(gcc -print-file-name=libgcc_s.so.1)"
+} | sort -u | while read -r lib; do
     case $lib in "$root"/*) continue ;; esac
     mkdir -p "$root$(dirname "$lib")"
     cp -L "$lib" "$root$lib"
@@ -78,9 +82,21 @@ cp "$top/image/dom0-init" "$root/init"
 chmod +x "$root/init"
 cp "$top/tests/lib/testlib.sh" "$root/lib/testlib.sh"
 cp "$vm/versions.txt" "$root/etc/vm-versions.txt"
-# The same kernel serves later as a domU kernel and as a kexec test image.
+# The same kernel serves as the domU kernel and as a kexec test image; the
+# domU gets a tiny busybox initramfs of its own.
 mkdir -p "$root/boot"
 cp "$vm"/kernel/boot/vmlinuz-* "$root/boot/vmlinuz"
+domu=$(mktemp -d)
+mkdir -p "$domu/bin" "$domu/proc" "$domu/sys" "$domu/dev"
+cp /bin/busybox "$domu/bin/busybox"
+for applet in sh mount echo cat uname sleep; do
+    ln -s busybox "$domu/bin/$applet"
+done
+cp "$top/image/domU-init" "$domu/init"
+chmod +x "$domu/init"
+(cd "$domu" && find . | sort | cpio -o -H newc -R 0:0 --quiet) |
+    gzip -1 > "$root/boot/domU.cpio.gz"
+rm -rf "$domu"
 
 (cd "$root" && find . | sort | cpio -o -H newc -R 0:0 --quiet) |
     gzip -1 > "$out.part"

@@ -1,6 +1,6 @@
 # Basics, on each boot path: Xen built from our tree boots to a working
-# dom0, xl sees the machine as QEMU made it, and Debian's own kexec binary
-# talks to Xen through our libxenctrl.
+# dom0, xl sees the machine as QEMU made it, a PV domU runs, and Debian's
+# own kexec binary talks to Xen through our libxenctrl.
 #
 # Expected values come from the runner (/test/env): XEN_EXTRA and
 # XEN_CHANGESET (the version marker and the build tree's HEAD),
@@ -21,6 +21,12 @@ expect_eq "xl list shows Domain-0 with ID 0" \
 if [ "$BOOT_PATH" = uefi ]; then loader=EFI; else loader=qemu; fi
 expect_eq "Xen was booted by the $BOOT_PATH path" \
     "$(xl dmesg | sed -n 's/.*Bootloader: \([^ ]*\).*/\1/p')" "$loader"
+
+expect_ok "a PV domU boots and reports on its console" domu_start domu 128
+expect_eq "xl list shows the domU running" \
+    "$(xl list | awk '$1 == "domu" { print $3 }')" 128
+expect_ok "xl destroy removes it" xl destroy domu
+expect_eq "xl list no longer shows it" "$(xl list | grep -c '^domu ')" 0
 
 # kexec -S returns 1 when an image of the given type is loaded, 0 if not.
 expect_eq "kexec is Debian's binary, unmodified" \

@@ -56,6 +56,28 @@ xl_info() {
     xl info | sed -n "s/^$1 *: //p"
 }
 
+# domu_start NAME MEMORY_MB [KERNEL_ARGS]: start a PV domU (the Debian
+# kernel with the tiny initramfs of image/domU-init) and wait up to 60 s
+# for it to report on its console.  Returns non-zero if it never does.
+domu_start() {
+    cat > "/tmp/$1.cfg" <<CFG
+name = "$1"
+type = "pv"
+kernel = "/boot/vmlinuz"
+ramdisk = "/boot/domU.cpio.gz"
+extra = "console=hvc0 ${3:-}"
+memory = $2
+vcpus = 1
+CFG
+    xl create -q "/tmp/$1.cfg" || return 1
+    for _ in $(seq 60); do
+        grep -q '^DOMU-UP' "/var/log/xen/console/guest-$1.log" 2>/dev/null &&
+            return 0
+        sleep 1
+    done
+    return 1
+}
+
 # The script's exit status: non-zero when any check failed.
 finish() {
     exit "$((failures != 0))"
