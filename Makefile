@@ -95,11 +95,13 @@ run_args = --boot $(BOOT) $(foreach a,$(XEN_ARGS),--xen-arg $(a))
 ## make run             build what is missing, boot the patched Xen, show it
 ## make run SCRIPT=f    ... and run your own dom0 script f instead of the demo
 ## make run BOOT=uefi   ... booting xen.efi under OVMF instead of multiboot
-run: xen image
+run: deps
+	$(Q)$(MAKE) --no-print-directory xen image
 	$(Q)scripts/qemu-run.py --name run --follow --script $(SCRIPT) $(run_args)
 
 ## make shell           an interactive dom0 shell on the serial console
-shell: xen image
+shell: deps
+	$(Q)$(MAKE) --no-print-directory xen image
 	$(Q)scripts/qemu-run.py --name shell --shell $(run_args)
 
 ## make check           install what is missing, build, run every test

@@ -29,7 +29,7 @@ make -C "$tree/xen" O="$out" olddefconfig > /dev/null
 n=0
 for p in $patches; do
     n=$((n + 1))
-    git -C "$tree" am -q --committer-date-is-author-date "patches/$p" || {
+    git -C "$tree" am -q --committer-date-is-author-date "$top/patches/$p" || {
         echo "bisect-check: patches/$p does not apply on the patches" \
              "before it" >&2
         exit 1

@@ -71,7 +71,7 @@ shared_prefix() {
 }
 
 create_base() {
-    echo "  UNPACK  $XEN_ORIG -> build/xen"
+    echo "  UNPACK  $XEN_ORIG -> ${tree#"$top"/}"
     mkdir -p "$tree.new"
     tar -xf "$top/build/base/$XEN_ORIG" -C "$tree.new" --strip-components=1
     git -C "$tree.new" init -q

@@ -26,9 +26,10 @@ job=$!
     done
 ) &
 ticker=$!
+trap 'kill "$ticker" "$job" 2>/dev/null' INT TERM
+trap 'kill "$ticker" 2>/dev/null' EXIT
 status=0
 wait "$job" || status=$?
-kill "$ticker" 2>/dev/null || true
 took=$(($(date +%s) - start))
 if [ "$status" -ne 0 ]; then
     tail -n 30 "$log" >&2

@@ -20,6 +20,7 @@ changeset=$(git -C build/xen rev-parse --verify --short HEAD)
 kexec_md5=$(dpkg-deb --ctrl-tarfile build/vm/debs/kexec-tools_*.deb |
     tar -xO ./md5sums | sed -n 's|^\([0-9a-f]*\)  sbin/kexec$|\1|p')
 
+echo "== test VM: $(tr '\n' ' ' < build/vm/versions.txt)"
 echo "== host tests"
 for t in tests/host/*.sh; do
     echo "  HOST    $t"
