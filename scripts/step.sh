@@ -21,7 +21,7 @@ echo "  START   $what (log: ${log#"$PWD"/})"
 "$@" > "$log" 2>&1 &
 job=$!
 (
-    while sleep 30; do
+    while sleep 30 > /dev/null; do
         echo "  ...     $what: $(($(date +%s) - start)) s so far"
     done
 ) &
