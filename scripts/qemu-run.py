@@ -56,7 +56,7 @@ def kvm_works():
         os.environ.get("QEMU_TRY_KVM") == "1"
 
 
-def make_run_archive(run_dir, script, env, shell):
+def make_run_archive(run_dir, script, env):
     """A cpio holding /test/run and /test/env; Linux unpacks concatenated
     archives in order, so this lands on top of the base initramfs."""
     staging = tempfile.mkdtemp(dir=run_dir)
@@ -239,7 +239,7 @@ def main():
 
     env = dict(e.split("=", 1) for e in args.env)
     env.setdefault("VM_MEMORY_MB", str(args.memory))
-    archive = make_run_archive(run_dir, args.script, env, args.shell)
+    archive = make_run_archive(run_dir, args.script, env)
     initrd = concat([args.initrd, archive], os.path.join(run_dir, "initrd"))
     cmd = qemu_command(args, conf, initrd, run_dir)
     with open(os.path.join(run_dir, "qemu-command"), "w") as f:
