@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 dir=$top/build/vm
 apt="$top/scripts/apt-local.sh"
 
-# The kernel metapackage names the real image package in its Depends.
+# candidate PACKAGE FIELD: a field of the version apt would pick.
 candidate() {
     "$apt" apt-cache show --no-all-versions "$1" |
         sed -n "s/^$2: //p" | head -n 1
@@ -18,6 +18,7 @@ candidate() {
 mkdir -p "$dir/debs"
 [ -f "$dir/versions.txt" ] && exit 0
 
+# The kernel metapackage names the real image package in its Depends.
 kernel=$(candidate linux-image-amd64 Depends | sed 's/ .*//')
 [ -n "$kernel" ] || {
     echo "fetch-vm: cannot resolve linux-image-amd64 in the package index" >&2
