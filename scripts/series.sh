@@ -9,8 +9,9 @@
 #   series.sh base     create the tree at base only (XEN_TREE=dir for a
 #                      tree elsewhere, as scripts/bisect-check.sh does)
 #
-# Nothing here destroys work: 'tree' stops when build/xen holds changes or
-# commits that patches/ does not.
+# Nothing here destroys work: when build/xen holds changes or commits that
+# patches/ does not, 'tree' leaves it as it is (so that work in progress
+# builds) and says so; 'export' and 'check' are what notice it.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -96,6 +97,12 @@ apply_from() {
     done
 }
 
+# Work in progress in build/xen: build it as it is, and say how to keep it.
+keep_work() {
+    echo "  TREE    build/xen has $1: building it as it is;" \
+         "commit there and 'make export' to keep it" >&2
+}
+
 cmd_tree() {
     "$top/scripts/fetch-base.sh"
     rm -rf "$tree.new"
@@ -106,15 +113,18 @@ cmd_tree() {
         apply_from 0
         return
     fi
-    require_clean
+    if [ -n "$(git_tree status --porcelain --untracked-files=no)" ]; then
+        keep_work "uncommitted changes"
+        return
+    fi
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' EXIT
     format_series "$tmp"
     n=$(shared_prefix "$tmp")
-    [ "$n" = differ ] &&
-        die "build/xen has commits that patches/ does not hold:" \
-            "'make export' saves them; to start over from patches/," \
-            "move build/xen away"
+    if [ "$n" = differ ]; then
+        keep_work "commits that patches/ does not hold"
+        return
+    fi
     apply_from "$n"
     echo "  TREE    build/xen: $(git_tree rev-list --count base..HEAD)" \
          "patches on base"
