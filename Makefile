@@ -82,7 +82,7 @@ tools: tree $(TREE)/config/Tools.mk
 vm:
 	$(Q)scripts/fetch-vm.sh
 
-image: vm tools
+image: vm tools xen
 	$(Q)mkdir -p $(IMAGE)
 	$(Q)cp build/vm/kernel/boot/vmlinuz-* $(IMAGE)/vmlinuz
 	$(Q)$(STEP) "dom0 initramfs" mkinitrd scripts/mkinitrd.sh $(IMAGE)/dom0.cpio.gz

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Build the test dom0's initramfs: Debian's busybox-static, the tools we
 # just built (build/stage) and the shared libraries they need, Debian's
-# unmodified kexec binary, the Xen kernel modules of Debian's kernel, and
-# image/dom0-init as /init.  Output: build/image/dom0.cpio.gz.
+# unmodified kexec binary, the Xen kernel modules of Debian's kernel, the
+# test helpers of tests/dom0, the debug Xen as /boot/xen (the image a live
+# update test loads) and image/dom0-init as /init.  Output: build/image/dom0.cpio.gz.
 #
 # Usage: mkinitrd.sh OUTPUT
 set -eu
@@ -37,6 +38,13 @@ ln -s ../run "$root/var/run"
 
 # Debian's kexec, as shipped (it links our libxenctrl.so.4.17).
 cp "$vm/kexec-tools/sbin/kexec" "$root/sbin/kexec"
+
+# Test helpers that talk to Xen (tests/dom0/*.c), built against our tools.
+for src in "$top"/tests/dom0/*.c; do
+    gcc -O2 -Wall -Werror -I"$stage/usr/include" -L"$stage/usr/lib" \
+        -Wl,-rpath-link,"$stage/usr/lib" \
+        -o "$root/usr/bin/$(basename "$src" .c)" "$src" -lxenctrl
+done
 
 # The hotplug scripts run under bash.
 cp /bin/bash "$root/bin/bash"
@@ -86,6 +94,8 @@ cp "$vm/versions.txt" "$root/etc/vm-versions.txt"
 # domU gets a tiny busybox initramfs of its own.
 mkdir -p "$root/boot"
 cp "$vm"/kernel/boot/vmlinuz-* "$root/boot/vmlinuz"
+# The debug Xen's multiboot2 ELF, as the next Xen for live update tests.
+cp "$top/build/out/xen-debug/xen" "$root/boot/xen"
 domu=$(mktemp -d)
 mkdir -p "$domu/bin" "$domu/proc" "$domu/sys" "$domu/dev"
 cp /bin/busybox "$domu/bin/busybox"

@@ -38,15 +38,45 @@ for t in tests/host/*.sh; do
     echo "RESULT $t x $passed $failed" >> "$results"
 done
 
+# The boots of a test: one per "# boot: CASE [XEN-ARG...] [[bios]|[uefi]]"
+# line in it, or a single one without a case.
+boot_cases() {
+    grep '^# boot: ' "$1" | sed 's/^# boot: //' | grep -v -e "\[$2\]" |
+        sed 's/ *\[[a-z]*\]$//'
+    grep -q '^# boot: ' "$1" || echo "-"
+}
+
+# A case's dom0 output may hand values to the later cases of its test:
+# "SUITE-ENV: NAME=VALUE" lines become --env arguments.
+run_case() {
+    t=$1 boot=$2 case=$3
+    shift 3
+    name=$t-$boot
+    [ "$case" = - ] || name=$t-$case-$boot
+    scripts/qemu-run.py --name "$name" --boot "$boot" \
+        --script "tests/boot/$t.sh" \
+        --env "XEN_EXTRA=.5$XEN_VENDORVERSION" \
+        --env "XEN_CHANGESET=$changeset" \
+        --env "BOOT_PATH=$boot" \
+        --env "KEXEC_MD5=$kexec_md5" \
+        --env "CASE=$case" $suite_env \
+        $(for a in "$@"; do printf -- '--xen-arg %s ' "$a"; done) |
+        tee -a "$results" | grep -v '^RESULT '
+    suite_env="$suite_env $(sed -n 's/^SUITE-ENV: \([A-Za-z_]*=[^ ]*\).*/--env \1/p' \
+        "build/runs/$name/serial.log" | tr -d '\r' | tr '\n' ' ')"
+}
+
 echo "== boot tests"
 for boot in ${BOOTS:-bios uefi}; do
+    other=uefi
+    [ "$boot" = uefi ] && other=bios
     for t in ${TESTS:-$(ls tests/boot/*.sh | xargs -n1 basename | sed 's/\.sh$//')}; do
-        scripts/qemu-run.py --name "$t-$boot" --boot "$boot" \
-            --script "tests/boot/$t.sh" \
-            --env "XEN_EXTRA=.5$XEN_VENDORVERSION" \
-            --env "XEN_CHANGESET=$changeset" \
-            --env "BOOT_PATH=$boot" \
-            --env "KEXEC_MD5=$kexec_md5" | tee -a "$results" | grep -v '^RESULT '
+        suite_env=
+        boot_cases "tests/boot/$t.sh" "$other" > "build/logs/$t.cases"
+        while read -r case args; do
+            # shellcheck disable=SC2086 # the Xen arguments are words
+            run_case "$t" "$boot" "$case" $args < /dev/null
+        done < "build/logs/$t.cases"
     done
 done
 

@@ -1,0 +1,106 @@
+# Live update boot memory: liveupdate= on Xen's command line (issue 3).
+# One boot per case below; the runner passes CASE and, from the "plain"
+# boot, PLAIN_TOTAL and PLAIN_FREE (xl info, MiB) to the later cases.
+#
+# boot: plain
+# boot: fixed liveupdate=128M@0x10000000
+# boot: sizeonly liveupdate=64M
+# boot: empty liveupdate=
+# boot: garbage liveupdate=lots
+# boot: zero liveupdate=0
+# boot: unaligned-size liveupdate=3M@0x10000000
+# boot: unaligned-start liveupdate=64M@0x10100000
+# boot: overflow liveupdate=0xffffffffffe00000@0x200000
+# boot: wrap liveupdate=0xffffffffffe00000B@0x200000
+# boot: bigger-than-ram liveupdate=4G
+# boot: hole liveupdate=64M@0x80000000
+# boot: above-4g liveupdate=64M@0x100000000
+# boot: too-small liveupdate=8M
+# boot: over-xen liveupdate=64M@0x200000 [bios]
+# boot: over-module liveupdate=64M@0x1000000 [bios]
+. /lib/testlib.sh
+
+total=$(xl_info total_memory)
+free=$(xl_info free_memory)
+region=$(xl dmesg | sed -n 's/.*liveupdate: region \([^ ]*\) .*/\1/p')
+
+# The message each refused value must get on the console.
+case $CASE in
+empty|garbage)   refusal='is not <size>\[@<start>\]' ;;
+zero)            refusal='the region size is zero' ;;
+unaligned-size)  refusal='is not a multiple of 2 MiB' ;;
+unaligned-start) refusal='is not 2 MiB aligned' ;;
+overflow)        refusal='does not fit in 64 bits' ;;
+wrap)            refusal='overflows' ;;
+bigger-than-ram) refusal='MiB of RAM' ;;
+hole)            refusal='not wholly inside one usable RAM range' ;;
+above-4g)        refusal='ends above 4 GiB' ;;
+too-small)       refusal='less than the [0-9]* MiB early boot needs' ;;
+over-xen)        refusal='overlaps the Xen image' ;;
+over-module)     refusal='overlaps boot module' ;;
+*)               refusal= ;;
+esac
+
+if [ "$CASE" = plain ]; then
+    echo "SUITE-ENV: PLAIN_TOTAL=$total"
+    echo "SUITE-ENV: PLAIN_FREE=$free"
+    expect_eq "plain: no live update region" "$region" ""
+else
+    expect_eq "$CASE: total_memory as without liveupdate= (MiB)" \
+        "$total" "$PLAIN_TOTAL"
+    # free_memory counts what domains can get.  The region's unused part
+    # is Xen's alone, and Xen's own allocations move into it: expect
+    # plain - (region - early use), within 2 MiB below and 4 MiB above.
+    kept=0
+    if [ -n "$region" ]; then
+        size=$(xl dmesg | sed -n 's/.*liveupdate: region .* (\([0-9]*\) MiB).*/\1/p')
+        used=$(xl dmesg | sed -n 's/.*early boot used \([0-9]*\)\.[0-9]* MiB.*/\1/p')
+        kept=$((size - used))
+    fi
+    expect_range "$CASE: free_memory is a plain boot's minus the unused region" \
+        "$free" $((PLAIN_FREE - kept - 2)) $((PLAIN_FREE - kept + 4))
+fi
+
+if [ -n "$refusal" ]; then
+    expect_ok "$CASE: the console names the rule ($refusal)" \
+        sh -c "xl dmesg | grep 'liveupdate: ' | grep -q '$refusal'"
+    expect_eq "$CASE: no region after a refusal" "$region" ""
+fi
+
+if [ -z "$region" ]; then
+    # Without a region, kexec-tools cannot place the next Xen.
+    kexec --load-live-update /boot/xen > /tmp/kexec.out 2>&1
+    expect_eq "$CASE: kexec --load-live-update fails without a region" \
+        "$?" 255
+    expect_ok "$CASE: kexec says range 7 is missing" \
+        grep -q 'failed to get range=7' /tmp/kexec.out
+    finish
+fi
+
+expect_ok "$CASE: the console names the region and its need" \
+    sh -c "xl dmesg | grep -q 'early boot needs [0-9]* MiB'"
+expect_ok "$CASE: the console says how much of the region early boot used" \
+    sh -c "xl dmesg | grep -q 'early boot used [0-9.]* MiB of the region'"
+[ "$CASE" = fixed ] &&
+    expect_eq "fixed: the region is where it was asked for" \
+        "$region" "0x10000000-0x18000000"
+
+expect_ok "$CASE: dom0's memory lies outside the region" lu-region-check 0
+domu_start lu-domu 128
+domid=$(xl domid lu-domu)
+expect_ok "$CASE: a domU's memory lies outside the region" \
+    lu-region-check "$domid"
+xl destroy lu-domu
+
+# Debian's kexec-tools, unmodified, against range 7 and type 2.
+expect_ok "$CASE: kexec --load-live-update /boot/xen" \
+    kexec --load-live-update /boot/xen --command-line="console=com1"
+kexec --load-live-update -S
+expect_eq "$CASE: kexec status: a live update image is loaded" "$?" 1
+kexec -S -l
+expect_eq "$CASE: kexec status: no default image is loaded" "$?" 0
+expect_ok "$CASE: kexec --load-live-update -u unloads it" \
+    kexec --load-live-update -u
+kexec --load-live-update -S
+expect_eq "$CASE: kexec status: nothing loaded after unload" "$?" 0
+finish
