@@ -22,7 +22,7 @@
 
 total=$(xl_info total_memory)
 free=$(xl_info free_memory)
-region=$(xl dmesg | sed -n 's/.*liveupdate: region \([^ ]*\) .*/\1/p')
+region=$(xl dmesg | sed -n 's/.*liveupdate: region \([^ ]*\) (.*/\1/p')
 
 # The message each refused value must get on the console.
 case $CASE in
