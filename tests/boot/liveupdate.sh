@@ -31,7 +31,8 @@ zero)            refusal='the region size is zero' ;;
 unaligned-size)  refusal='is not a multiple of 2 MiB' ;;
 unaligned-start) refusal='is not 2 MiB aligned' ;;
 overflow)        refusal='does not fit in 64 bits' ;;
-wrap)            refusal='overflows' ;;
+# A size that wraps is larger than RAM: that rule catches it first.
+wrap)            refusal='MiB of RAM' ;;
 bigger-than-ram) refusal='MiB of RAM' ;;
 hole)            refusal='not wholly inside one usable RAM range' ;;
 above-4g)        refusal='ends above 4 GiB' ;;
