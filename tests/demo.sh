@@ -6,3 +6,12 @@ echo "== xl list"
 xl list
 echo "== kexec (Debian's kexec-tools) against this Xen"
 kexec --version
+
+echo "== live update region (Xen's console)"
+xl dmesg | grep 'liveupdate: '
+echo "== kexec --load-live-update /boot/xen"
+if kexec --load-live-update /boot/xen --command-line=console=com1; then
+    kexec --load-live-update -S
+    echo "status: $? (1: a live update image is loaded)"
+    kexec --load-live-update -u && echo "unloaded"
+fi

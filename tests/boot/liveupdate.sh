@@ -11,7 +11,7 @@
 # boot: unaligned-size liveupdate=3M@0x10000000
 # boot: unaligned-start liveupdate=64M@0x10100000
 # boot: overflow liveupdate=0xffffffffffe00000@0x200000
-# boot: wrap liveupdate=0xffffffffffe00000B@0x200000
+# boot: wrap liveupdate=64M@0xfffffffffc000000
 # boot: bigger-than-ram liveupdate=4G
 # boot: hole liveupdate=64M@0x80000000
 # boot: above-4g liveupdate=64M@0x100000000
@@ -31,8 +31,8 @@ zero)            refusal='the region size is zero' ;;
 unaligned-size)  refusal='is not a multiple of 2 MiB' ;;
 unaligned-start) refusal='is not 2 MiB aligned' ;;
 overflow)        refusal='does not fit in 64 bits' ;;
-# A size that wraps is larger than RAM: that rule catches it first.
-wrap)            refusal='MiB of RAM' ;;
+# start + size is 2^64: each fits, the end does not.
+wrap)            refusal='overflows' ;;
 bigger-than-ram) refusal='MiB of RAM' ;;
 hole)            refusal='not wholly inside one usable RAM range' ;;
 above-4g)        refusal='ends above 4 GiB' ;;
