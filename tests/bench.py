@@ -15,6 +15,10 @@ the median of several boots, alternating the two sides.
   against what early boot really used, for 2, 4 and 8 GiB of RAM.  Region
   sizes are multiples of 2 MiB, so the floor is also given rounded up to
   that; the smallest region is booted once to show it is enough.
+- page offline: pages per second offlining then onlining 1 GiB of free
+  memory with one xl call each, against 256 single-page xen-hptool runs
+  and against the old sysctl over the same range (tests/bench/
+  page-offline.sh in dom0, which prints "BENCH NAME NS PAGES" lines).
 """
 
 import json
@@ -33,17 +37,17 @@ LU_GENEROUS = "256M"    # enough for early boot at every size measured
 REGION_MEMORY_GB = (2, 4, 8)
 
 
-def boot(name, boot_path="bios", memory_mb=2048, xen_args=()):
-    """Boot to DOM0-READY with an empty dom0 script.  Returns the run's
-    result.json and Xen's console output."""
+def boot(name, boot_path="bios", memory_mb=2048, xen_args=(), script=None):
+    """Boot to DOM0-READY and run @script in dom0 (default: none).
+    Returns the run's result.json and the console output."""
     cmd = [os.path.join(TOP, "scripts", "qemu-run.py"), "--name", name,
            "--boot", boot_path, "--xen", XEN, "--memory", str(memory_mb)]
     for arg in xen_args:
         cmd += ["--xen-arg", arg]
-    with tempfile.NamedTemporaryFile("w", suffix=".sh") as script:
-        script.write("exit 0\n")
-        script.flush()
-        subprocess.run(cmd + ["--script", script.name], check=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".sh") as empty:
+        empty.write("exit 0\n")
+        empty.flush()
+        subprocess.run(cmd + ["--script", script or empty.name], check=True)
     run_dir = os.path.join(TOP, "build", "runs", name)
     with open(os.path.join(run_dir, "result.json")) as f:
         result = json.load(f)
@@ -130,19 +134,53 @@ def bench_region():
     return rows
 
 
+def bench_page_offline():
+    print("  BENCH   page offline, 1 GiB", flush=True)
+    name = "bench-page-offline"
+    result, console = boot(name, memory_mb=4096, script=os.path.join(
+        TOP, "tests", "bench", "page-offline.sh"))
+    if not result["pass"]:
+        sys.exit(f"bench: {name}: {result['reason']} "
+                 f"(see build/runs/{name}/serial.log)")
+    ns = {}
+    for m in re.finditer(r"^BENCH (\S+) (\d+) (\d+)", console, re.M):
+        ns[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+
+    def rate(tool):
+        """Pages per second offlining then onlining with @tool."""
+        off, on = ns[tool + "-offline"], ns[tool + "-online"]
+        return (off[1] + on[1]) / ((off[0] + on[0]) / 1e9)
+
+    xl, old, new, hptool = (rate(t) for t in ("xl", "old", "new", "hptool"))
+    return [row("offline+online, pages/s", "xl", xl, "hptool", hptool, 0),
+            row("offline+online, pages/s", "xl", xl, "old sysctl", old, 0),
+            row("offline+online, pages/s", "new sysctl", new,
+                "old sysctl", old, 0)]
+
+
+BENCHMARKS = {"boot": bench_boot_time, "heap": bench_heap_init,
+              "region": bench_region, "page-offline": bench_page_offline}
+
+
 def main():
-    rows = bench_boot_time() + bench_heap_init() + bench_region()
+    """tests/bench.py [NAME...]: all benchmarks, or those named."""
+    names = sys.argv[1:] or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        sys.exit(f"bench: no benchmark {' '.join(unknown)}; "
+                 f"there are: {' '.join(BENCHMARKS)}")
+    rows = [r for n in names for r in BENCHMARKS[n]()]
 
     out_dir = os.path.join(TOP, "build", "bench")
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "results.json"), "w") as f:
         json.dump({"xen": "release", "results": rows}, f, indent=1)
 
-    print(f"\n{'benchmark':38} {'measured':>16} {'baseline':>16} {'ratio':>6}")
+    print(f"\n{'benchmark':38} {'measured':>22} {'baseline':>22} {'ratio':>6}")
     for r in rows:
         print(f"{r['benchmark']:38} "
-              f"{r['measured'] + ' ' + str(r['value']):>16} "
-              f"{r['baseline'] + ' ' + str(r['baseline_value']):>16} "
+              f"{r['measured'] + ' ' + str(r['value']):>22} "
+              f"{r['baseline'] + ' ' + str(r['baseline_value']):>22} "
               f"{r['ratio']:>6}")
     print("\nresults: build/bench/results.json")
 

@@ -15,3 +15,11 @@ if kexec --load-live-update /boot/xen --command-line=console=com1; then
     echo "status: $? (1: a live update image is loaded)"
     kexec --load-live-update -u && echo "unloaded"
 fi
+
+echo "== page offline: 16 MiB at MFN 0x60000 (1.5 GiB), checked, taken out, back"
+xl page-offline --dry-run 0x60000-0x60fff &&
+    xl page-offline 0x60000-0x60fff && xl page-status && xl info | grep free_memory
+xl page-online 0x60000-0x60fff > /dev/null && xl page-status
+echo "== page offline of dom0's memory is refused, and changes nothing"
+xl page-offline 0x1000-0x1fff
+xl page-status

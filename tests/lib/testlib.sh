@@ -51,6 +51,21 @@ expect_ok() {
     fi
 }
 
+# expect_exit NAME STATUS COMMAND...: the command exits with STATUS.
+expect_exit() {
+    name=$1
+    want=$2
+    shift 2
+    echo "CHECK: $name"
+    "$@"
+    got=$?
+    if [ "$got" = "$want" ]; then
+        pass "$name"
+    else
+        fail "$name" "'$*' exited $got, expected $want"
+    fi
+}
+
 # xl_info FIELD: one field of 'xl info'.
 xl_info() {
     xl info | sed -n "s/^$1 *: //p"

@@ -1,0 +1,174 @@
+# Page offline: xl page-offline / page-online / page-status over
+# XEN_SYSCTL_page_offline_range (issue 5), and the old xen-hptool path.
+. /lib/testlib.sh
+
+CHUNK=4096                      # pages per test range: 16 MiB
+# RAM ends a little below the VM's size: stay within what Xen counts.
+last_ram=$(($(xl_info total_memory) * 256))
+
+hex() {
+    printf '%#x' "$1"
+}
+
+chunk_range() {
+    echo "$(hex "$1")-$(hex $(($1 + CHUNK - 1)))"
+}
+
+# Is every page of range $1 free: an offline dry run passes, with no
+# owner and no page offline or pending already?
+range_is_free() {
+    out=$(xl page-offline --dry-run --json "$1") || return 1
+    echo "$out" | grep -q '"pending_owners": \[\]' &&
+        ! echo "$out" | grep -q '"state": "\(pending\|offlined\)"'
+}
+
+# Does domain $1 alone hold pages of range $2, and could it be offlined?
+range_held_by() {
+    xl page-offline --dry-run --json "$2" 2>/dev/null |
+        grep -q "\"pending_owners\": \[$1\]"
+}
+
+# The first CHUNK-aligned start whose chunk satisfies "$@" (a predicate
+# taking the range), from 256 MiB up; empty if none.
+find_chunk() {
+    start=$((0x10000))
+    while [ $((start + CHUNK)) -le "$last_ram" ]; do
+        "$@" "$(chunk_range "$start")" && { echo "$start"; return; }
+        start=$((start + CHUNK))
+    done
+}
+
+# The first MFN of the first run that an offline of all RAM refuses for
+# reason $1 (a libxl_page_refusal name).
+first_refused() {
+    xl page-offline --dry-run --json "0x100-$(hex $((last_ram - 1)))" \
+        2>/dev/null | sed -n "s/.*\"start\": \([0-9]*\),.*\"refusal\": \"$1\".*/\1/p" |
+        head -n 1
+}
+
+nothing_offline() {
+    [ "$(xl page-status)" = "no page is offline or pending" ]
+}
+
+# -- A free range: offlined at once, listed, counted, and back again.
+free0=$(xl_info free_memory)
+a=$(find_chunk range_is_free)
+expect_ok "a free 16 MiB range exists" [ -n "$a" ]
+ra=$(chunk_range "${a:-0}")
+
+expect_exit "offline a free range: exit 0" 0 xl page-offline "$ra"
+expect_eq "page-status lists the range, offlined" \
+    "$(xl page-status | sed 's/  */ /g')" "$ra offlined $CHUNK pages"
+expect_eq "free_memory drops by exactly the range (MiB)" \
+    "$(xl_info free_memory)" $((free0 - CHUNK / 256))
+expect_ok "page-status --json of the range says offlined" \
+    sh -c "xl page-status --json $ra | grep -q '\"state\": \"offlined\"'"
+expect_exit "offline it again: nothing to do, exit 0" 0 xl page-offline "$ra"
+expect_exit "online the range: exit 0" 0 xl page-online "$ra"
+expect_eq "free_memory is back" "$(xl_info free_memory)" "$free0"
+expect_ok "no page is offline or pending after online" nothing_offline
+
+# -- Address form: the same range by machine address.
+expect_exit "offline by machine address (@)" 0 \
+    xl page-offline "@$(hex $((a * 4096)))-$(hex $(((a + CHUNK) * 4096 - 1)))"
+expect_eq "the address form names the same pages" \
+    "$(xl page-status | sed 's/  */ /g')" "$ra offlined $CHUNK pages"
+xl page-online "$ra" > /dev/null
+
+# -- Ranges that touch dom0's or Xen's pages: refused, nothing changed.
+for who in hardware_domain xen; do
+    p=$(first_refused "$who")
+    expect_ok "$who: a page is found" [ -n "$p" ]
+    [ -n "$p" ] || continue
+    # From the refused page to the end of the free range: both kinds.
+    if [ "$p" -lt "$a" ]; then
+        r="$(hex "$p")-$(hex $((a + CHUNK - 1)))"
+    else
+        r="$(hex "$a")-$(hex "$p")"
+    fi
+    xl page-offline "$r" > /tmp/out 2>&1
+    expect_eq "$who: offline $r fails" "$?" 1
+    cat /tmp/out
+    expect_ok "$who: the message names the page and why" \
+        grep -q "^$(hex "$p")[- ].*refused: " /tmp/out
+    expect_ok "$who: no page of the range changed state" nothing_offline
+done
+
+# -- Bad input: a clear message, exit 1, no state change.
+bad() {
+    xl page-offline "$2" > /tmp/out 2>&1
+    expect_eq "bad input $1: exit 1" "$?" 1
+    expect_ok "bad input $1: says '$3'" grep -q "$3" /tmp/out
+}
+bad reversed 0x20000-0x10000 'ends before it starts'
+# MFN 2^24, 64 GiB: beyond the last MFN of any VM these tests boot.
+bad beyond-last 0x1000000 'beyond the last MFN'
+bad overflow 0x10000000000000000 'does not fit in 64 bits'
+bad above-4g-mfn 0x100000000 'beyond the last MFN'
+bad mmio-hole 0xa0-0xbf 'not RAM'
+bad empty '' 'not a number'
+bad garbage lots 'not a number'
+bad dangling-dash 0x20000- 'not a number'
+bad trailing-text 0x20000-0x2000g 'unexpected text'
+expect_ok "bad input changed nothing" nothing_offline
+
+# Below xl, the hypervisor checks the same (page-offline-raw).
+raw() {
+    out=$(page-offline-raw new "$2" "$3" "$4")
+    echo "$out"
+    expect_ok "hypercall $1: fails with $5" \
+        sh -c "echo '$out' | grep -q 'errno $5'"
+}
+raw "empty range" offline 0x20000 0 'Invalid argument'
+raw "start + nr wraps" offline 0xffffffffffffff00 0x200 'Invalid argument'
+raw "past the last MFN" offline 0x1000000 16 'Numerical result out of range'
+raw "a dom0 page" offline "$(first_refused hardware_domain)" 1 \
+    'Device or resource busy'
+expect_ok "the hypervisor's refusals changed nothing" nothing_offline
+
+# -- A range a PV domU holds: pending, then offlined when it is freed.
+domu_start po-domu 128
+expect_ok "a PV domU runs" [ $? = 0 ]
+domid=$(xl domid po-domu)
+b=$(find_chunk range_held_by "$domid")
+expect_ok "a range the domU holds exists" [ -n "$b" ]
+rb=$(chunk_range "${b:-0}")
+xl page-offline "$rb" > /tmp/out 2>&1
+expect_eq "offline a domU's range: exit 3 (pending)" "$?" 3
+cat /tmp/out
+expect_ok "the pages are pending" grep -q 'pending' /tmp/out
+expect_ok "the domU is named as holding them" \
+    grep -q "held by domain(s) $domid:" /tmp/out
+expect_ok "the domU keeps running" xl domid po-domu
+xl page-offline --wait=60 "$rb" > /tmp/wait 2>&1 &
+waiter=$!
+sleep 2
+xl destroy po-domu
+wait "$waiter"
+expect_eq "page-offline --wait returns 0 once the domU is gone" "$?" 0
+expect_ok "every page of the range is offlined" \
+    sh -c "xl page-status $rb | grep -q '^$rb *offlined *$CHUNK pages'"
+
+# -- Offlined pages are never handed out again.
+free1=$(xl_info free_memory)
+big=$((free1 - 64))
+domu_start po-big "$big"
+expect_ok "a domU with all but 64 MiB of free memory starts" [ $? = 0 ]
+expect_range "free memory is nearly all taken" "$(xl_info free_memory)" 0 80
+expect_ok "the offlined range is still offlined" \
+    sh -c "xl page-status $rb | grep -q '^$rb *offlined *$CHUNK pages'"
+xl destroy po-big
+expect_ok "and still after the domU is destroyed" \
+    sh -c "xl page-status $rb | grep -q '^$rb *offlined *$CHUNK pages'"
+expect_exit "online the domU's old range" 0 xl page-online "$rb"
+expect_ok "nothing offline at the end" nothing_offline
+
+# -- xen-hptool (MFNs in hex) still works over the old operation.
+m=$(printf '%x' "$a")
+expect_ok "xen-hptool mem-offline" xen-hptool mem-offline "$m"
+expect_eq "xl page-status sees it" \
+    "$(xl page-status | sed 's/  */ /g')" "0x$m offlined 1 page"
+expect_ok "xen-hptool mem-status" xen-hptool mem-status "$m"
+expect_ok "xen-hptool mem-online" xen-hptool mem-online "$m"
+expect_ok "nothing offline after xen-hptool mem-online" nothing_offline
+finish
