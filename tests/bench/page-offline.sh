@@ -10,12 +10,6 @@ hex() {
     printf '%#x' "$1"
 }
 
-range_is_free() {
-    out=$(xl page-offline --dry-run --json "$1") || return 1
-    echo "$out" | grep -q '"pending_owners": \[\]' &&
-        ! echo "$out" | grep -q '"state": "\(pending\|offlined\)"'
-}
-
 # The first 1 GiB aligned range of free pages.  QEMU puts RAM beyond
 # 2 GiB above 4 GiB: look as far as twice the VM's size.
 start=$GIB

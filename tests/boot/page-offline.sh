@@ -14,14 +14,6 @@ chunk_range() {
     echo "$(hex "$1")-$(hex $(($1 + CHUNK - 1)))"
 }
 
-# Is every page of range $1 free: an offline dry run passes, with no
-# owner and no page offline or pending already?
-range_is_free() {
-    out=$(xl page-offline --dry-run --json "$1") || return 1
-    echo "$out" | grep -q '"pending_owners": \[\]' &&
-        ! echo "$out" | grep -q '"state": "\(pending\|offlined\)"'
-}
-
 # Does domain $1 alone hold pages of range $2, and could it be offlined?
 range_held_by() {
     xl page-offline --dry-run --json "$2" 2>/dev/null |

@@ -66,6 +66,14 @@ expect_exit() {
     fi
 }
 
+# range_is_free RANGE: is every page of the MFN range free?  An offline
+# dry run passes, with no owner and no page offline or pending already.
+range_is_free() {
+    out=$(xl page-offline --dry-run --json "$1") || return 1
+    echo "$out" | grep -q '"pending_owners": \[\]' &&
+        ! echo "$out" | grep -q '"state": "\(pending\|offlined\)"'
+}
+
 # xl_info FIELD: one field of 'xl info'.
 xl_info() {
     xl info | sed -n "s/^$1 *: //p"
