@@ -103,6 +103,10 @@ for applet in sh mount echo cat uname sleep; do
     ln -s busybox "$domu/bin/$applet"
 done
 cp "$top/image/domU-init" "$domu/init"
+# Guest workloads (tests/domU/*.c): static, the domU has no C library.
+for src in "$top"/tests/domU/*.c; do
+    gcc -O2 -Wall -Werror -static -o "$domu/bin/$(basename "$src" .c)" "$src"
+done
 chmod +x "$domu/init"
 (cd "$domu" && find . | sort | cpio -o -H newc -R 0:0 --quiet) |
     gzip -1 > "$root/boot/domU.cpio.gz"

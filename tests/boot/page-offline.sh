@@ -118,21 +118,74 @@ raw "a dom0 page" offline "$(first_refused hardware_domain)" 1 \
     'Device or resource busy'
 expect_ok "the hypervisor's refusals changed nothing" nothing_offline
 
-# -- A range a PV domU holds: pending, then offlined when it is freed.
+# -- Pages under a running PV domU's memory: exchanged while it runs.
+# The guest keeps a checksum over a buffer (tests/domU/memcheck) and
+# says which guest frames hold it; domu-p2m names the machine pages.
+log=/var/log/xen/console/guest-po-pv.log
+# The first MFN of the longest of the runs FIRST-LAST read, if it has at
+# least $1 pages.
+longest_run() {
+    best=0
+    while IFS=- read -r first last; do
+        if [ $((last - first + 1)) -gt "$best" ]; then
+            best=$((last - first + 1))
+            start=$first
+        fi
+    done
+    [ "$best" -ge "$1" ] && echo "$start"
+}
+# Do the runs FIRST-LAST read all miss MFNs $1-$2?
+runs_avoid() {
+    while IFS=- read -r first last; do
+        [ $((last)) -lt $(($1)) ] || [ $((first)) -gt $(($2)) ] || return 1
+    done
+}
+memcheck_passes() {
+    grep -c '^MEMCHECK-OK' "$log"
+}
+memcheck_beyond() {
+    [ "$(memcheck_passes)" -gt "$1" ]
+}
+domu_start po-pv 256 memcheck=64
+expect_ok "a PV domU checking a 64 MiB buffer runs" [ $? = 0 ]
+wait_for 60 grep -q '^MEMCHECK-READY' "$log"
+pfns=$(sed -n 's/^MEMCHECK-READY .* pfns=\(0x[0-9a-f]*\)-\(0x[0-9a-f]*\).*/\1 \2/p' "$log")
+# The longest run of machine pages under the buffer, 64 pages of it.
+run=$(domu-p2m "$(xl domid po-pv)" $pfns | longest_run 64)
+expect_ok "64 machine pages in a row hold the guest's buffer" [ -n "$run" ]
+rp="$(hex "${run:-0}")-$(hex $((${run:-0} + 63)))"
+xl page-offline "$rp" > /tmp/out 2>&1
+expect_eq "offline them: exit 0" "$?" 0
+cat /tmp/out
+expect_ok "all 64 pages were exchanged" \
+    grep -q "domain $(xl domid po-pv) (PV): 64 pages exchanged" /tmp/out
+expect_ok "every page of the range is offlined" \
+    sh -c "xl page-status $rp | grep -q '^$rp *offlined *64 pages'"
+domu-p2m "$(xl domid po-pv)" $pfns > /tmp/p2m
+expect_ok "the guest's buffer is on other machine pages now" \
+    runs_avoid "${run:-0}" $((${run:-0} + 63)) < /tmp/p2m
+expect_ok "the guest keeps running: its checks go on" \
+    wait_for 30 memcheck_beyond "$(memcheck_passes)"
+expect_ok "and its checksum still matches" \
+    sh -c "! grep '^MEMCHECK-BAD' $log"
+xl destroy po-pv
+expect_exit "online the exchanged pages" 0 xl page-online "$rp"
+
+# -- A range a PV domU holds, left pending: offlined when it is freed.
 domu_start po-domu 128
 expect_ok "a PV domU runs" [ $? = 0 ]
 domid=$(xl domid po-domu)
 b=$(find_chunk range_held_by "$domid")
 expect_ok "a range the domU holds exists" [ -n "$b" ]
 rb=$(chunk_range "${b:-0}")
-xl page-offline "$rb" > /tmp/out 2>&1
-expect_eq "offline a domU's range: exit 3 (pending)" "$?" 3
+xl page-offline --no-exchange "$rb" > /tmp/out 2>&1
+expect_eq "offline a domU's range, --no-exchange: exit 3 (pending)" "$?" 3
 cat /tmp/out
 expect_ok "the pages are pending" grep -q 'pending' /tmp/out
 expect_ok "the domU is named as holding them" \
     grep -q "held by domain(s) $domid:" /tmp/out
 expect_ok "the domU keeps running" xl domid po-domu
-xl page-offline --wait=60 "$rb" > /tmp/wait 2>&1 &
+xl page-offline --no-exchange --wait=60 "$rb" > /tmp/wait 2>&1 &
 waiter=$!
 sleep 2
 xl destroy po-domu

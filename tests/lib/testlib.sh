@@ -93,12 +93,19 @@ memory = $2
 vcpus = 1
 CFG
     xl create -q "/tmp/$1.cfg" || return 1
-    for _ in $(seq 60); do
-        grep -q '^DOMU-UP' "/var/log/xen/console/guest-$1.log" 2>/dev/null &&
-            return 0
+    wait_for 60 grep -q '^DOMU-UP' "/var/log/xen/console/guest-$1.log"
+}
+
+# wait_for SECONDS COMMAND...: run COMMAND every second until it succeeds,
+# for at most SECONDS.  Returns non-zero if it never does.
+wait_for() {
+    tries=$1
+    shift
+    until "$@" 2>/dev/null; do
+        tries=$((tries - 1))
+        [ "$tries" -gt 0 ] || return 1
         sleep 1
     done
-    return 1
 }
 
 # The script's exit status: non-zero when any check failed.
