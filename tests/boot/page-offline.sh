@@ -168,8 +168,22 @@ expect_ok "the guest keeps running: its checks go on" \
     wait_for 30 memcheck_beyond "$(memcheck_passes)"
 expect_ok "and its checksum still matches" \
     sh -c "! grep '^MEMCHECK-BAD' $log"
+# Its console ring is mapped by xenconsoled: it cannot be exchanged.
+ring=$(xenstore-read "/local/domain/$(xl domid po-pv)/console/ring-ref")
+xl page-offline "$ring" > /tmp/out 2>&1
+expect_eq "offline the guest's console ring: exit 3 (pending)" "$?" 3
+cat /tmp/out
+expect_ok "xl says it stays pending" grep -q 'the others stay pending' /tmp/out
+expect_ok "the guest keeps running after a failed exchange" \
+    wait_for 30 memcheck_beyond "$(memcheck_passes)"
 xl destroy po-pv
-expect_exit "online the exchanged pages" 0 xl page-online "$rp"
+ring_offlined() {
+    xl page-status "$ring" | grep -q offlined
+}
+expect_ok "the ring page is offlined once the guest is gone" \
+    wait_for 30 ring_offlined
+expect_exit "online the exchanged pages and the ring" 0 \
+    xl page-online "$rp" "$ring"
 
 # -- A range a PV domU holds, left pending: offlined when it is freed.
 domu_start po-domu 128
