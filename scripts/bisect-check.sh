@@ -2,7 +2,8 @@
 # Prove the series is bisectable: apply patches/ one at a time with
 # 'git am' to a fresh copy of the pristine base (build/bisect, apart from
 # the developer's build/xen) and build the hypervisor and the tools after
-# each patch.  The first build is full; each later one is incremental.
+# each patch, or the one of them the patch can affect.  The first build is
+# full; each later one is incremental.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,10 +35,21 @@ for p in $patches; do
              "before it" >&2
         exit 1
     }
-    scripts/step.sh "patch $n: hypervisor" bisect-xen \
-        make -C "$tree/xen" O="$out" -j"$(nproc)" \
-            XEN_VENDORVERSION="$XEN_VENDORVERSION"
-    scripts/step.sh "patch $n: tools" bisect-tools \
-        make -C "$tree" -j"$(nproc)" CONFIG_TESTS=n build-tools
+    # Build what the patch can break: the hypervisor for xen/, the tools
+    # for tools/ and the public headers they include; both for build
+    # files at the top.  Docs alone need no build.
+    files=$(git -C "$tree" show --format= --name-only HEAD)
+    if echo "$files" | grep -qv -e '^tools/' -e '^docs/' -e '^[A-Z]*\.md$' \
+            -e '^MAINTAINERS$'; then
+        scripts/step.sh "patch $n: hypervisor" bisect-xen \
+            make -C "$tree/xen" O="$out" -j"$(nproc)" \
+                XEN_VENDORVERSION="$XEN_VENDORVERSION"
+    fi
+    if echo "$files" | grep -qv -e '^xen/' -e '^docs/' -e '^[A-Z]*\.md$' \
+            -e '^MAINTAINERS$' ||
+       echo "$files" | grep -q '^xen/include/public/'; then
+        scripts/step.sh "patch $n: tools" bisect-tools \
+            make -C "$tree" -j"$(nproc)" CONFIG_TESTS=n build-tools
+    fi
     echo "  BISECT  $p builds"
 done

@@ -19,6 +19,10 @@ the median of several boots, alternating the two sides.
   memory with one xl call each, against 256 single-page xen-hptool runs
   and against the old sysctl over the same range (tests/bench/
   page-offline.sh in dom0, which prints "BENCH NAME NS PAGES" lines).
+- PV page exchange: how long xl page-offline pauses a running PV domU to
+  move it off 64 of its pages, against saving and restoring the domU
+  (what frees its pages without an exchange) and against one page
+  (tests/bench/page-exchange.sh).
 """
 
 import json
@@ -134,17 +138,22 @@ def bench_region():
     return rows
 
 
-def bench_page_offline():
-    print("  BENCH   page offline, 1 GiB", flush=True)
-    name = "bench-page-offline"
-    result, console = boot(name, memory_mb=4096, script=os.path.join(
-        TOP, "tests", "bench", "page-offline.sh"))
+def dom0_bench(name, script, memory_mb=4096):
+    """Run tests/bench/@script in dom0; its "BENCH NAME NS PAGES" lines as
+    {NAME: (NS, PAGES)}."""
+    result, console = boot(name, memory_mb=memory_mb, script=os.path.join(
+        TOP, "tests", "bench", script))
     if not result["pass"]:
         sys.exit(f"bench: {name}: {result['reason']} "
                  f"(see build/runs/{name}/serial.log)")
-    ns = {}
-    for m in re.finditer(r"^BENCH (\S+) (\d+) (\d+)", console, re.M):
-        ns[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    return {m.group(1): (int(m.group(2)), int(m.group(3)))
+            for m in re.finditer(r"^BENCH (\S+) (\d+) (\d+)", console,
+                                 re.M)}
+
+
+def bench_page_offline():
+    print("  BENCH   page offline, 1 GiB", flush=True)
+    ns = dom0_bench("bench-page-offline", "page-offline.sh")
 
     def rate(tool):
         """Pages per second offlining then onlining with @tool."""
@@ -158,8 +167,20 @@ def bench_page_offline():
                 "old sysctl", old, 0)]
 
 
+def bench_page_exchange():
+    print("  BENCH   PV page exchange", flush=True)
+    ns = dom0_bench("bench-page-exchange", "page-exchange.sh")
+    one, many, save = (ns[n][0] / 1e6 for n in
+                       ("exchange-1", "exchange-64", "save-restore"))
+    return [row("PV domU paused (ms)", "exchange 64 pages", many,
+                "save+restore", save, 0),
+            row("PV domU paused (ms)", "exchange 64 pages", many,
+                "exchange 1 page", one, 0)]
+
+
 BENCHMARKS = {"boot": bench_boot_time, "heap": bench_heap_init,
-              "region": bench_region, "page-offline": bench_page_offline}
+              "region": bench_region, "page-offline": bench_page_offline,
+              "page-exchange": bench_page_exchange}
 
 
 def main():

@@ -122,18 +122,6 @@ expect_ok "the hypervisor's refusals changed nothing" nothing_offline
 # The guest keeps a checksum over a buffer (tests/domU/memcheck) and
 # says which guest frames hold it; domu-p2m names the machine pages.
 log=/var/log/xen/console/guest-po-pv.log
-# The first MFN of the longest of the runs FIRST-LAST read, if it has at
-# least $1 pages.
-longest_run() {
-    best=0
-    while IFS=- read -r first last; do
-        if [ $((last - first + 1)) -gt "$best" ]; then
-            best=$((last - first + 1))
-            start=$first
-        fi
-    done
-    [ "$best" -ge "$1" ] && echo "$start"
-}
 # Do the runs FIRST-LAST read all miss MFNs $1-$2?
 runs_avoid() {
     while IFS=- read -r first last; do
@@ -149,11 +137,9 @@ memcheck_beyond() {
 domu_start po-pv 256 memcheck=64
 expect_ok "a PV domU checking a 64 MiB buffer runs" [ $? = 0 ]
 wait_for 60 grep -q '^MEMCHECK-READY' "$log"
-pfns=$(sed -n 's/^MEMCHECK-READY .* pfns=\(0x[0-9a-f]*\)-\(0x[0-9a-f]*\).*/\1 \2/p' "$log")
-# The longest run of machine pages under the buffer, 64 pages of it.
-run=$(domu-p2m "$(xl domid po-pv)" $pfns | longest_run 64)
-expect_ok "64 machine pages in a row hold the guest's buffer" [ -n "$run" ]
-rp="$(hex "${run:-0}")-$(hex $((${run:-0} + 63)))"
+rp=$(memcheck_range po-pv 64)
+expect_ok "64 machine pages in a row hold the guest's buffer" [ -n "$rp" ]
+run=$((${rp%-*}))
 xl page-offline "$rp" > /tmp/out 2>&1
 expect_eq "offline them: exit 0" "$?" 0
 cat /tmp/out
@@ -161,9 +147,10 @@ expect_ok "all 64 pages were exchanged" \
     grep -q "domain $(xl domid po-pv) (PV): 64 pages exchanged" /tmp/out
 expect_ok "every page of the range is offlined" \
     sh -c "xl page-status $rp | grep -q '^$rp *offlined *64 pages'"
-domu-p2m "$(xl domid po-pv)" $pfns > /tmp/p2m
+# shellcheck disable=SC2046 # two words: the first and last PFN
+domu-p2m "$(xl domid po-pv)" $(memcheck_pfns po-pv) > /tmp/p2m
 expect_ok "the guest's buffer is on other machine pages now" \
-    runs_avoid "${run:-0}" $((${run:-0} + 63)) < /tmp/p2m
+    runs_avoid "$run" $((run + 63)) < /tmp/p2m
 expect_ok "the guest keeps running: its checks go on" \
     wait_for 30 memcheck_beyond "$(memcheck_passes)"
 expect_ok "and its checksum still matches" \

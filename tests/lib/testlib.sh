@@ -96,6 +96,28 @@ CFG
     wait_for 60 grep -q '^DOMU-UP' "/var/log/xen/console/guest-$1.log"
 }
 
+# memcheck_pfns NAME: "FIRST LAST", the guest frames of the buffer that
+# domU NAME, started with memcheck=MIB, checks (tests/domU/memcheck).
+memcheck_pfns() {
+    sed -n 's/^MEMCHECK-READY .* pfns=\(0x[0-9a-f]*\)-\(0x[0-9a-f]*\).*/\1 \2/p' \
+        "/var/log/xen/console/guest-$1.log"
+}
+
+# memcheck_range NAME PAGES: the first MFN range of PAGES machine pages in
+# a row under domU NAME's memcheck buffer, as "0xFIRST-0xLAST"; nothing
+# if there is none.
+memcheck_range() {
+    pfns=$(memcheck_pfns "$1")
+    [ -n "$pfns" ] || return 1
+    # shellcheck disable=SC2086 # two words: the first and last PFN
+    domu-p2m "$(xl domid "$1")" $pfns | while IFS=- read -r first last; do
+        if [ $((last - first + 1)) -ge "$2" ]; then
+            printf '%#x-%#x\n' "$first" $((first + $2 - 1))
+            break
+        fi
+    done
+}
+
 # wait_for SECONDS COMMAND...: run COMMAND every second until it succeeds,
 # for at most SECONDS.  Returns non-zero if it never does.
 wait_for() {
