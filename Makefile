@@ -23,7 +23,7 @@ XEN_MAKE   = $(MAKE) -C $(TREE)/xen XEN_VENDORVERSION=$(XEN_VENDORVERSION)
 TOOLS_MAKE = $(MAKE) -C $(TREE) CONFIG_TESTS=n XEN_VENDORVERSION=$(XEN_VENDORVERSION)
 
 .PHONY: all deps base tree export series-check bisect-check xen xen-release \
-        tools vm image run shell check bench clean help
+        tools vm image run shell check bench fuzz clean help
 
 all: xen tools image
 
@@ -116,5 +116,11 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory xen-release tools image
 	$(Q)tests/bench.py
 
+## make fuzz            fuzz the live update state parser, FUZZ_SECONDS (300)
+FUZZ_SECONDS ?= 300
+fuzz: deps tree
+	$(Q)scripts/fuzz.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf build/out build/stage build/image build/runs build/logs build/bench
+	rm -rf build/out build/stage build/image build/runs build/logs build/bench \
+	       build/unit build/fuzz
