@@ -44,15 +44,18 @@ static uint64_t checksum(const uint64_t *buf, uint64_t words)
 
 static uint64_t bad_pages(const uint64_t *buf, uint64_t pages)
 {
-    uint64_t p, w, bad = 0;
+    uint64_t p, w, i, bad = 0;
 
     for ( p = 0; p < pages; p++ )
         for ( w = 0; w < WORDS_PER_PAGE; w++ )
-            if ( buf[p * WORDS_PER_PAGE + w] != pattern(p * WORDS_PER_PAGE + w) )
+        {
+            i = p * WORDS_PER_PAGE + w;
+            if ( buf[i] != pattern(i) )
             {
                 bad++;
                 break;
             }
+        }
     return bad;
 }
 

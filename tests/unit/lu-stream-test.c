@@ -163,8 +163,8 @@ static void test_header_damage(void)
     expect_refused("unknown header flags", len, "unknown header flags");
     h->flags = 0;
     refresh_header_crc();
-    expect_refused("stream cut short", len - 8,
-                   "truncated: the stream is longer than the memory holding it");
+    expect_refused("stream cut short", len - 8, "truncated: the stream is "
+                   "longer than the memory holding it");
 }
 
 static void test_record_damage(void)
@@ -187,7 +187,8 @@ static void test_record_damage(void)
 
     r[0].nr = 0;
     refresh_record_crc(off);
-    expect_refused("empty preserved range", len, "PRESERVED record: empty range");
+    expect_refused("empty preserved range", len,
+                   "PRESERVED record: empty range");
     r[0].nr = 16;
     r[1].mfn = ~0ULL;
     refresh_record_crc(off);
@@ -199,7 +200,8 @@ static void test_record_damage(void)
     rh = (void *)(buf + record_offset(3));
     ((struct lu_rec_bad_page *)(rh + 1))->state = 0x80;
     refresh_record_crc(record_offset(3));
-    expect_refused("bad page state", len, "BAD_PAGES record: invalid page state");
+    expect_refused("bad page state", len,
+                   "BAD_PAGES record: invalid page state");
     ((struct lu_rec_bad_page *)(rh + 1))->state = LU_BAD_PAGE_OFFLINED;
     refresh_record_crc(record_offset(3));
 
@@ -225,7 +227,8 @@ static void test_record_damage(void)
     ((struct lu_rec_xen_version *)(rh + 1))->build_id_len = 4;
     refresh_record_crc(record_offset(1));
     expect_refused("build id length disagrees", len,
-                   "XEN_VERSION record: build id length disagrees with the record's");
+                   "XEN_VERSION record: build id length is not the "
+                   "record's");
 
     len = sample_stream();
     h->header_size = 36;
