@@ -4,18 +4,6 @@
 # exchange.  Prints "BENCH NAME NS PAGES" lines for tests/bench.py.
 . /lib/testlib.sh
 
-# timed NAME PAGES COMMAND...: print "BENCH NAME NS PAGES".
-timed() {
-    name=$1
-    pages=$2
-    shift 2
-    out=$(page-offline-raw time "$@" 2>&1)
-    rc=$?
-    expect_eq "$name succeeds" "$rc" 0
-    [ "$rc" = 0 ] || echo "$out"
-    echo "BENCH $name $(echo "$out" | tail -n 1 | sed -n 's/^ns //p') $pages"
-}
-
 domu_start bench-pv 128 memcheck=32
 expect_ok "a PV domU checking a 32 MiB buffer runs" [ $? = 0 ]
 wait_for 60 grep -q '^MEMCHECK-READY' /var/log/xen/console/guest-bench-pv.log

@@ -22,19 +22,6 @@ done
 expect_ok "a free 1 GiB range ($range)" range_is_free "$range"
 end=$((start + GIB - 1))
 
-# timed NAME PAGES COMMAND...: print "BENCH NAME NS PAGES".
-timed() {
-    name=$1
-    pages=$2
-    shift 2
-    out=$(page-offline-raw time "$@" 2>&1)
-    rc=$?
-    expect_eq "$name succeeds" "$rc" 0
-    [ "$rc" = 0 ] || echo "$out"
-    # The last line is page-offline-raw time's own.
-    echo "BENCH $name $(echo "$out" | tail -n 1 | sed -n 's/^ns //p') $pages"
-}
-
 timed xl-offline $GIB xl page-offline "$range"
 timed xl-online $GIB xl page-online "$range"
 timed old-offline $GIB page-offline-raw old offline "$start" "$end"

@@ -130,6 +130,20 @@ wait_for() {
     done
 }
 
+# timed NAME PAGES COMMAND...: run COMMAND, check it succeeds, and print
+# "BENCH NAME NS PAGES" with its wall-clock time, for tests/bench.py.
+timed() {
+    name=$1
+    pages=$2
+    shift 2
+    out=$(page-offline-raw time "$@" 2>&1)
+    rc=$?
+    expect_eq "$name succeeds" "$rc" 0
+    [ "$rc" = 0 ] || echo "$out"
+    # The last line is page-offline-raw time's own.
+    echo "BENCH $name $(echo "$out" | tail -n 1 | sed -n 's/^ns //p') $pages"
+}
+
 # The script's exit status: non-zero when any check failed.
 finish() {
     exit "$((failures != 0))"
