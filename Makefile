@@ -14,6 +14,7 @@ TREE      := build/xen
 STAGE     := build/stage
 XEN_DEBUG := build/out/xen-debug
 XEN_REL   := build/out/xen-release
+XEN_NEXT  := build/out/xen-next
 IMAGE     := build/image
 JOBS      ?= $(shell nproc)
 Q         := $(if $(filter 1,$(V)),,@)
@@ -23,6 +24,7 @@ XEN_MAKE   = $(MAKE) -C $(TREE)/xen XEN_VENDORVERSION=$(XEN_VENDORVERSION)
 TOOLS_MAKE = $(MAKE) -C $(TREE) CONFIG_TESTS=n XEN_VENDORVERSION=$(XEN_VENDORVERSION)
 
 .PHONY: all deps base tree export series-check bisect-check xen xen-release \
+	xen-next \
         tools vm image run shell check bench fuzz clean help
 
 all: xen tools image
@@ -50,14 +52,16 @@ bisect-check: tree
 	$(Q)scripts/bisect-check.sh
 
 # The hypervisor, out of tree: a debug build for tests, a release build
-# for benchmarks.  Each has its own Kconfig fragment in config/.
+# for benchmarks (and $(3), extra make arguments).  Each has its own
+# Kconfig fragment in config/.
 define build-xen
 	$(Q)mkdir -p $(1)
 	$(Q)if ! cmp -s config/$(2).config $(1)/.config.fragment; then \
 	    cp config/$(2).config $(1)/.config && \
 	    cp config/$(2).config $(1)/.config.fragment && \
-	    $(XEN_MAKE) O=$(TOP)/$(1) olddefconfig > /dev/null; fi
-	$(Q)$(STEP) "hypervisor ($(2))" $(2) $(XEN_MAKE) O=$(TOP)/$(1) -j$(JOBS)
+	    $(XEN_MAKE) $(3) O=$(TOP)/$(1) olddefconfig > /dev/null; fi
+	$(Q)$(STEP) "hypervisor ($(notdir $(1)))" $(notdir $(1)) \
+	    $(XEN_MAKE) $(3) O=$(TOP)/$(1) -j$(JOBS)
 endef
 
 xen: tree
@@ -65,6 +69,11 @@ xen: tree
 
 xen-release: tree
 	$(call build-xen,$(XEN_REL),xen-release)
+
+# The next Xen of the live update tests: the debug build, with its own
+# version string ($(XEN_VENDORVERSION)-next), so tests can tell it apart.
+xen-next: tree
+	$(call build-xen,$(XEN_NEXT),xen-debug,XEN_VENDORVERSION=$(XEN_VENDORVERSION)-next)
 
 # The tools are built in the tree (Xen's tools cannot build out of tree)
 # and installed into build/stage.
@@ -82,7 +91,7 @@ tools: tree $(TREE)/config/Tools.mk
 vm:
 	$(Q)scripts/fetch-vm.sh
 
-image: vm tools xen
+image: vm tools xen xen-next
 	$(Q)mkdir -p $(IMAGE)
 	$(Q)cp build/vm/kernel/boot/vmlinuz-* $(IMAGE)/vmlinuz
 	$(Q)$(STEP) "dom0 initramfs" mkinitrd scripts/mkinitrd.sh $(IMAGE)/dom0.cpio.gz

@@ -43,7 +43,7 @@ cp "$vm/kexec-tools/sbin/kexec" "$root/sbin/kexec"
 for src in "$top"/tests/dom0/*.c; do
     gcc -O2 -Wall -Werror -I"$stage/usr/include" -L"$stage/usr/lib" \
         -Wl,-rpath-link,"$stage/usr/lib" \
-        -o "$root/usr/bin/$(basename "$src" .c)" "$src" -lxenguest -lxenctrl
+        -o "$root/usr/bin/$(basename "$src" .c)" "$src" -lxenguest -lxenctrl -lxenforeignmemory
 done
 
 # The hotplug scripts run under bash.
@@ -94,8 +94,10 @@ cp "$vm/versions.txt" "$root/etc/vm-versions.txt"
 # domU gets a tiny busybox initramfs of its own.
 mkdir -p "$root/boot"
 cp "$vm"/kernel/boot/vmlinuz-* "$root/boot/vmlinuz"
-# The debug Xen's multiboot2 ELF, as the next Xen for live update tests.
+# The debug Xen's multiboot2 ELF, as the next Xen for live update tests,
+# and the same Xen with another version string, to tell them apart.
 cp "$top/build/out/xen-debug/xen" "$root/boot/xen"
+cp "$top/build/out/xen-next/xen" "$root/boot/xen-next"
 domu=$(mktemp -d)
 mkdir -p "$domu/bin" "$domu/proc" "$domu/sys" "$domu/dev"
 cp /bin/busybox "$domu/bin/busybox"

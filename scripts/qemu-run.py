@@ -56,13 +56,17 @@ def kvm_works():
         os.environ.get("QEMU_TRY_KVM") == "1"
 
 
-def make_run_archive(run_dir, script, env):
+def make_run_archive(run_dir, script, env, carry):
     """A cpio holding /test/run and /test/env; Linux unpacks concatenated
-    archives in order, so this lands on top of the base initramfs."""
+    archives in order, so this lands on top of the base initramfs.  With
+    carry, it holds the base initramfs too, as /test/dom0.cpio.gz, for a
+    script that boots dom0 again (a live update)."""
     staging = tempfile.mkdtemp(dir=run_dir)
     os.mkdir(os.path.join(staging, "test"))
     if script:
         shutil.copy(script, os.path.join(staging, "test", "run"))
+    if carry:
+        shutil.copy(carry, os.path.join(staging, "test", "dom0.cpio.gz"))
     with open(os.path.join(staging, "test", "env"), "w") as f:
         for name, value in env.items():
             f.write(f"{name}={shlex.quote(value)}\n")
@@ -212,6 +216,9 @@ def main():
     p.add_argument("--kernel", default=os.path.join(TOP, "build/image/vmlinuz"))
     p.add_argument("--initrd", default=os.path.join(TOP, "build/image/dom0.cpio.gz"))
     p.add_argument("--script", help="dom0 script run as /test/run")
+    p.add_argument("--carry-initrd", action="store_true",
+                   help="give the script the base initramfs, for a live "
+                   "update to boot dom0 again")
     p.add_argument("--shell", action="store_true",
                    help="interactive dom0 shell on this terminal")
     p.add_argument("--xen-arg", action="append", default=[],
@@ -239,7 +246,10 @@ def main():
 
     env = dict(e.split("=", 1) for e in args.env)
     env.setdefault("VM_MEMORY_MB", str(args.memory))
-    archive = make_run_archive(run_dir, args.script, env)
+    env.setdefault("DOM0_CMDLINE", " ".join([conf["DOM0_CMDLINE"]] +
+                                            args.dom0_arg))
+    archive = make_run_archive(run_dir, args.script, env,
+                               args.carry_initrd and args.initrd)
     initrd = concat([args.initrd, archive], os.path.join(run_dir, "initrd"))
     cmd = qemu_command(args, conf, initrd, run_dir)
     with open(os.path.join(run_dir, "qemu-command"), "w") as f:

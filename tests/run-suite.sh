@@ -53,7 +53,10 @@ run_case() {
     shift 3
     name=$t-$boot
     [ "$case" = - ] || name=$t-$case-$boot
-    scripts/qemu-run.py --name "$name" --boot "$boot" \
+    # A test that boots dom0 again (a live update) says "# carry-initrd".
+    carry=
+    grep -q '^# carry-initrd$' "tests/boot/$t.sh" && carry=--carry-initrd
+    scripts/qemu-run.py --name "$name" --boot "$boot" $carry \
         --script "tests/boot/$t.sh" \
         --env "XEN_EXTRA=.5$XEN_VENDORVERSION" \
         --env "XEN_CHANGESET=$changeset" \
