@@ -98,14 +98,14 @@ image: vm tools xen xen-next
 
 BOOT   ?= bios
 SCRIPT ?= tests/demo.sh
-XEN_ARGS ?= liveupdate=128M
+XEN_ARGS ?= liveupdate=256M
 run_args = --boot $(BOOT) $(foreach a,$(XEN_ARGS),--xen-arg $(a))
 
 ## make run             build what is missing, boot the patched Xen, show it
 ## make run SCRIPT=f    ... and run your own dom0 script f instead of the demo
 ## make run BOOT=uefi   ... booting xen.efi under OVMF instead of multiboot
 ## make run XEN_ARGS="a b"  ... with these on Xen's command line instead of
-##                       the default liveupdate=128M (XEN_ARGS= for none)
+##                       the default liveupdate=256M (XEN_ARGS= for none)
 run: deps
 	$(Q)$(MAKE) --no-print-directory xen image
 	$(Q)scripts/qemu-run.py --name run --follow --script $(SCRIPT) $(run_args)

@@ -10,6 +10,9 @@ The verdict comes from markers on the console (see image/dom0-init):
   PASS: / FAIL:           one check of the dom0 script
   DOM0-SCRIPT-EXIT: <n>   the script finished with status n
   DOM0-INIT-FAILED: ...   dom0 could not bring the Xen tools up
+  EXPECT-PANIC: <text>    the script is about to make a Xen panic, whose
+                          message must hold <text>: that panic ends the
+                          boot as one more passed check
 and from what must never appear: a Xen or Linux panic.  QEMU ending
 without the exit marker, or the timeout, fails the boot with its reason.
 
@@ -80,6 +83,14 @@ def make_run_archive(run_dir, script, env, carry):
     return archive
 
 
+def asks_to_carry(script):
+    """Does the dom0 script say it boots dom0 again?"""
+    if not script:
+        return False
+    with open(script) as f:
+        return any(line.rstrip("\n") == "# carry-initrd" for line in f)
+
+
 def concat(parts, out):
     """Linux looks for each archive at a 4-byte boundary and skips the zero
     padding between them."""
@@ -135,12 +146,26 @@ def qemu_command(args, conf, initrd, run_dir):
     return cmd
 
 
+def xen_panic_message(text, start):
+    """The lines Xen prints between "Panic on CPU n:" at @start and the
+    closing row of stars, joined, without the "(XEN) " prefixes."""
+    lines = []
+    for line in text[start:].splitlines()[1:]:
+        line = re.sub(r"^\(XEN\) ", "", line)
+        if line.startswith("****") or len(lines) > 20:
+            break
+        lines.append(line.strip())
+    return " ".join(lines)
+
+
 class Verdict:
     def __init__(self):
         self.passed = 0
         self.failed = 0
         self.exit_status = None
         self.problem = None
+        self.panicked = False    # a panic ended the boot, expected or not
+        self.expected_panic = False
         self.ready_after = None  # seconds from QEMU start to DOM0-READY
 
     def read(self, text):
@@ -151,16 +176,32 @@ class Verdict:
         m = re.search(r"^DOM0-INIT-FAILED: (.*)", text, re.M)
         if m:
             self.problem = "dom0 init failed: " + m.group(1).strip()
+        expect = re.search(r"^EXPECT-PANIC: (.*)", text, re.M)
         for pattern, what in PANICS:
             m = pattern.search(text)
             if m:
+                self.panicked = True
                 self.problem = f"{what}: '{m.group(0)}'"
+                if expect and what == "Xen panic":
+                    self.check_panic(expect.group(1).strip(),
+                                     xen_panic_message(text, m.start()))
                 break
+
+    def check_panic(self, expected, message):
+        if expected in message:
+            self.problem = None
+            self.expected_panic = True
+            self.passed += 1
+        else:
+            self.problem = f"Xen panic, not the one expected " \
+                           f"('{expected}'): '{message[:300]}'"
 
     def reason(self, ended):
         """None for a pass, else why the boot failed."""
         if self.problem:
             return self.problem
+        if self.expected_panic:
+            return f"{self.failed} failed checks" if self.failed else None
         if self.exit_status is None:
             return ended
         if self.failed or self.exit_status != 0:
@@ -192,7 +233,7 @@ def watch(proc, log, timeout, follow):
         if ended:
             return verdict, "QEMU exited without the DOM0-SCRIPT-EXIT marker"
         now = time.monotonic()
-        if verdict.problem and panic_seen is None:
+        if (verdict.problem or verdict.panicked) and panic_seen is None:
             panic_seen = now
         # Give a panic a few seconds to print its trace into the log.
         if panic_seen is not None and now - panic_seen > 3:
@@ -218,7 +259,8 @@ def main():
     p.add_argument("--script", help="dom0 script run as /test/run")
     p.add_argument("--carry-initrd", action="store_true",
                    help="give the script the base initramfs, for a live "
-                   "update to boot dom0 again")
+                   "update to boot dom0 again (the default for a script "
+                   "with a line '# carry-initrd')")
     p.add_argument("--shell", action="store_true",
                    help="interactive dom0 shell on this terminal")
     p.add_argument("--xen-arg", action="append", default=[],
@@ -248,8 +290,9 @@ def main():
     env.setdefault("VM_MEMORY_MB", str(args.memory))
     env.setdefault("DOM0_CMDLINE", " ".join([conf["DOM0_CMDLINE"]] +
                                             args.dom0_arg))
+    carry = args.carry_initrd or asks_to_carry(args.script)
     archive = make_run_archive(run_dir, args.script, env,
-                               args.carry_initrd and args.initrd)
+                               carry and args.initrd)
     initrd = concat([args.initrd, archive], os.path.join(run_dir, "initrd"))
     cmd = qemu_command(args, conf, initrd, run_dir)
     with open(os.path.join(run_dir, "qemu-command"), "w") as f:

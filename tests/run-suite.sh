@@ -53,10 +53,7 @@ run_case() {
     shift 3
     name=$t-$boot
     [ "$case" = - ] || name=$t-$case-$boot
-    # A test that boots dom0 again (a live update) says "# carry-initrd".
-    carry=
-    grep -q '^# carry-initrd$' "tests/boot/$t.sh" && carry=--carry-initrd
-    scripts/qemu-run.py --name "$name" --boot "$boot" $carry \
+    scripts/qemu-run.py --name "$name" --boot "$boot" \
         --script "tests/boot/$t.sh" \
         --env "XEN_EXTRA=.5$XEN_VENDORVERSION" \
         --env "XEN_CHANGESET=$changeset" \

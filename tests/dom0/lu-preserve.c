@@ -1,11 +1,15 @@
 /*
  * lu-preserve fill SEED PAGES
+ * lu-preserve scatter SEED RANGES
  * lu-preserve check SEED
  *
  * Runs in the test dom0.  "fill" allocates PAGES pages, fills each with a
  * pattern made from SEED and the page's machine frame number, and asks Xen
  * to preserve them across the next live update (XEN_SYSCTL_live_update),
- * then holds them until the update (run it in the background).
+ * then holds them until the update (run it in the background).  "scatter"
+ * does the same with twice RANGES pages, but preserves only RANGES of
+ * them, no two with adjacent frame numbers: RANGES separate ranges, to
+ * measure how the number of ranges weighs on a live update.
  * "check", after one or more live updates, reads every page Xen says is
  * preserved (as DOMID_XEN pages) and checks its pattern.  The pattern
  * names its frame, so nothing needs to be carried over but SEED.
@@ -57,37 +61,53 @@ static uint64_t pfn_of(int pagemap, const void *va)
 }
 
 /*
- * One entry of dom0's own P2M, through the three-level frame list Linux
- * publishes in its shared info.  dom0 maps its own frames as DOMID_SELF:
- * Xen refuses a domain that names itself as the foreign one.
+ * One of dom0's own frames, read-only.  dom0 maps its own frames as
+ * DOMID_SELF: Xen refuses a domain that names itself as the foreign one.
+ * The last frame stays mapped in @cache, as the next lookup often wants it.
  */
-static uint64_t read_own_frame(xenforeignmemory_handle *fmem, uint64_t mfn,
-                               unsigned int idx)
+struct mapped {
+    uint64_t mfn;
+    const uint64_t *page;
+};
+
+static const uint64_t *own_frame(xenforeignmemory_handle *fmem,
+                                 struct mapped *cache, uint64_t mfn)
 {
     xen_pfn_t frame = mfn;
     int err = 0;
-    const uint64_t *page = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ,
-                                                1, &frame, &err);
-    uint64_t v;
 
-    if ( !page || err )
+    if ( cache->page && cache->mfn == mfn )
+        return cache->page;
+    if ( cache->page )
+        xenforeignmemory_unmap(fmem, (void *)cache->page, 1);
+    cache->page = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ, 1,
+                                       &frame, &err);
+    if ( !cache->page || err )
         die("mapping dom0's own frame");
-    v = page[idx];
-    xenforeignmemory_unmap(fmem, (void *)page, 1);
-    return v;
+    cache->mfn = mfn;
+    return cache->page;
 }
 
+/*
+ * One entry of dom0's own P2M, through the three-level frame list Linux
+ * publishes in its shared info, at @fll.
+ */
 static uint64_t own_mfn(xenforeignmemory_handle *fmem, uint64_t fll,
                         uint64_t pfn)
 {
-    uint64_t fl = read_own_frame(fmem, fll, pfn / WORDS / WORDS);
-    uint64_t p2m = read_own_frame(fmem, fl, pfn / WORDS % WORDS);
+    static struct mapped level[3];
+    uint64_t fl = own_frame(fmem, &level[0], fll)[pfn / WORDS / WORDS];
+    uint64_t p2m = own_frame(fmem, &level[1], fl)[pfn / WORDS % WORDS];
 
-    return read_own_frame(fmem, p2m, pfn % WORDS);
+    return own_frame(fmem, &level[2], p2m)[pfn % WORDS];
 }
 
-static void __attribute__((noreturn)) fill(xc_interface *xch, uint64_t seed,
-                                         unsigned long pages)
+/*
+ * Allocate @pages pages, fill each with the pattern of its frame, and
+ * return their machine frame numbers.
+ */
+static uint64_t *fill_pages(xc_interface *xch, uint64_t seed,
+                            unsigned long pages)
 {
     xenforeignmemory_handle *fmem = xenforeignmemory_open(NULL, 0);
     uint64_t *frames = calloc(pages, sizeof(*frames)), fll;
@@ -95,6 +115,7 @@ static void __attribute__((noreturn)) fill(xc_interface *xch, uint64_t seed,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE |
                          MAP_LOCKED, -1, 0);
     int pagemap = open("/proc/self/pagemap", O_RDONLY);
+    struct mapped shared_info = { 0 };
     xc_dominfo_t info;
     unsigned long p, i;
 
@@ -102,10 +123,9 @@ static void __attribute__((noreturn)) fill(xc_interface *xch, uint64_t seed,
         die("fill: allocating");
     if ( xc_domain_getinfo(xch, 0, 1, &info) != 1 || info.domid )
         die("fill: dom0's info");
-    fll = read_own_frame(fmem, info.shared_info_frame,
-                         offsetof(shared_info_t,
-                                  arch.pfn_to_mfn_frame_list_list) /
-                         sizeof(uint64_t));
+    fll = own_frame(fmem, &shared_info, info.shared_info_frame)
+        [offsetof(shared_info_t, arch.pfn_to_mfn_frame_list_list) /
+         sizeof(uint64_t)];
 
     for ( p = 0; p < pages; p++ )
     {
@@ -116,14 +136,44 @@ static void __attribute__((noreturn)) fill(xc_interface *xch, uint64_t seed,
             page[i] = pattern(seed, frames[p], i);
     }
 
-    if ( xc_live_update_preserve(xch, 0, frames, pages) )
+    return frames;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t l = *(const uint64_t *)a, r = *(const uint64_t *)b;
+
+    return l < r ? -1 : l > r;
+}
+
+/*
+ * Keep at most @want of the @nr @frames, none next to another: sorted,
+ * each kept one at least two above the last.  Returns how many are kept.
+ */
+static unsigned long keep_apart(uint64_t *frames, unsigned long nr,
+                                unsigned long want)
+{
+    unsigned long i, kept = 0;
+
+    qsort(frames, nr, sizeof(*frames), cmp_u64);
+    for ( i = 0; i < nr && kept < want; i++ )
+        if ( !kept || frames[i] > frames[kept - 1] + 1 )
+            frames[kept++] = frames[i];
+
+    return kept;
+}
+
+/*
+ * Preserve @nr of the @frames, and hold their pages: dom0's kernel would
+ * reuse them once this process ends, writing over what Xen preserves.
+ */
+static void __attribute__((noreturn)) preserve_and_hold(
+    xc_interface *xch, uint64_t *frames, unsigned long nr)
+{
+    if ( xc_live_update_preserve(xch, 0, frames, nr) )
         die("fill: xc_live_update_preserve");
 
-    /*
-     * dom0's kernel would reuse the pages once this process ends, writing
-     * over what Xen preserves: hold them until the live update.
-     */
-    printf("PRESERVED %lu\n", pages);
+    printf("PRESERVED %lu\n", nr);
     fflush(stdout);
     for ( ;; )
         pause();
@@ -179,10 +229,26 @@ int main(int argc, char **argv)
     if ( !xch )
         die("xc_interface_open");
     if ( argc == 4 && !strcmp(argv[1], "fill") )
-        fill(xch, strtoull(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
+    {
+        unsigned long pages = strtoul(argv[3], NULL, 0);
+
+        preserve_and_hold(xch, fill_pages(xch, strtoull(argv[2], NULL, 0),
+                                          pages), pages);
+    }
+    if ( argc == 4 && !strcmp(argv[1], "scatter") )
+    {
+        unsigned long ranges = strtoul(argv[3], NULL, 0);
+        uint64_t *frames = fill_pages(xch, strtoull(argv[2], NULL, 0),
+                                      2 * ranges);
+
+        /* Of any 2n frames, n can be kept apart. */
+        preserve_and_hold(xch, frames, keep_apart(frames, 2 * ranges,
+                                                  ranges));
+    }
     if ( argc == 3 && !strcmp(argv[1], "check") )
         return check(xch, strtoull(argv[2], NULL, 0));
 
-    fprintf(stderr, "usage: lu-preserve fill SEED PAGES | check SEED\n");
+    fprintf(stderr, "usage: lu-preserve fill SEED PAGES | "
+            "scatter SEED RANGES | check SEED\n");
     return 2;
 }

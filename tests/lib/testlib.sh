@@ -144,6 +144,37 @@ timed() {
     echo "BENCH $name $(echo "$out" | tail -n 1 | sed -n 's/^ns //p') $pages"
 }
 
+# live_update STAGE [XEN-ARG...]: live update to /boot/xen-next, with
+# Debian's kexec-tools, and boot dom0 again with this same script and its
+# /test/env, but for STAGE.  The next Xen gets the running one's command
+# line (kexec-tools adds its own liveupdate=) and the XEN-ARGs.  Needs the
+# base initramfs, from a test that says "# carry-initrd".  Returns only
+# when the update failed.
+live_update() {
+    next=$1
+    shift
+    cmdline=$(xl_info xen_commandline | sed 's/ liveupdate=[^ ]*//')
+    mkdir -p /tmp/next/test
+    cp /test/run /test/dom0.cpio.gz /tmp/next/test/
+    grep -v '^STAGE=' /test/env > /tmp/next/test/env
+    echo "STAGE=$next" >> /tmp/next/test/env
+    (cd /tmp/next && find test | cpio -o -H newc -R 0:0 2>/dev/null) \
+        > /tmp/next.cpio
+    # Linux finds each archive of an initramfs at a 4-byte boundary.
+    size=$(wc -c < /test/dom0.cpio.gz)
+    { cat /test/dom0.cpio.gz; head -c $(((4 - size % 4) % 4)) /dev/zero
+      cat /tmp/next.cpio; } > /tmp/initrd-next
+    rm -rf /tmp/next /tmp/next.cpio
+
+    expect_ok "stage ${STAGE:-1}: kexec --load-live-update /boot/xen-next" \
+        kexec --load-live-update /boot/xen-next \
+        --command-line="$cmdline${*:+ $*}" \
+        --module="/boot/vmlinuz $DOM0_CMDLINE" --module=/tmp/initrd-next
+    echo "LU-EXEC: stage ${STAGE:-1} -> $next"
+    kexec --exec-live-update
+    fail "stage ${STAGE:-1}: kexec --exec-live-update" "returned $?"
+}
+
 # The script's exit status: non-zero when any check failed.
 finish() {
     exit "$((failures != 0))"

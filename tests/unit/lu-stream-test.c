@@ -276,6 +276,29 @@ static void test_unknown_records(void)
                    "unknown mandatory record type");
 }
 
+/* The handover time is optional, but its body has one size only. */
+static void test_handover_time(void)
+{
+    struct lu_stream_writer w;
+    struct lu_rec_handover_time t = { .tsc = 123456789 };
+    struct lu_stream_error err = { 0 };
+    struct seen s = { 0 };
+    long len;
+
+    lu_stream_begin(&w, buf, BUF_SIZE);
+    lu_stream_add(&w, LU_REC_HANDOVER_TIME, 0, &t, sizeof(t));
+    len = lu_stream_finish(&w);
+    check("handover time: parses",
+          lu_stream_parse(buf, len, reader, &s, &err) == 0 && s.records == 1,
+          err.why ?: "not every record read");
+
+    lu_stream_begin(&w, buf, BUF_SIZE);
+    lu_stream_add(&w, LU_REC_HANDOVER_TIME, 0, &t, sizeof(t) / 2);
+    len = lu_stream_finish(&w);
+    expect_refused("handover time: a short body is refused", len,
+                   "HANDOVER_TIME record: wrong length");
+}
+
 static void test_scale(void)
 {
     enum { RANGES = 100000, PER_RECORD = 1000 };
@@ -351,6 +374,7 @@ int main(int argc, char **argv)
     test_header_damage();
     test_record_damage();
     test_unknown_records();
+    test_handover_time();
     test_scale();
     test_writer_full();
 

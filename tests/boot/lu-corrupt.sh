@@ -1,0 +1,55 @@
+# Live update with a damaged handover (issue 4).  Each case preserves a
+# few pages, then live updates to /boot/xen-next with liveupdate-test=CASE
+# (debug builds only), which damages in one way what the next Xen reads.
+# The next Xen must stop with a panic naming the damage, before its heap
+# has any memory the handover could describe; qemu-run.py checks the panic
+# message against the EXPECT-PANIC line printed here.  Without a
+# breadcrumb, the next Xen cannot tell an update from a cold boot: it boots
+# as one, and dom0 comes up again.
+#
+# boot: no-breadcrumb liveupdate=256M [bios]
+# boot: breadcrumb-crc liveupdate=256M [bios]
+# boot: state-in-region liveupdate=256M [bios]
+# boot: state-outside-ram liveupdate=256M [bios]
+# boot: state-truncated liveupdate=256M [bios]
+# boot: state-magic liveupdate=256M [bios]
+# boot: state-version liveupdate=256M [bios]
+# boot: record-crc liveupdate=256M [bios]
+# carry-initrd
+. /lib/testlib.sh
+
+STAGE=${STAGE:-1}
+
+breadcrumb="liveupdate: the handover breadcrumb"
+state="liveupdate: unusable state:"
+case $CASE in
+no-breadcrumb)     expect= ;;
+breadcrumb-crc)    expect="$breadcrumb fails its CRC" ;;
+state-in-region)   expect="$breadcrumb points into the live update region" ;;
+state-outside-ram) expect="$breadcrumb points outside RAM this Xen maps" ;;
+state-truncated)   expect="$state truncated" ;;
+state-magic)       expect="$state wrong magic" ;;
+state-version)     expect="$state unsupported major version" ;;
+record-crc)        expect="$state record checksum mismatch" ;;
+*)                 fail "case $CASE" "unknown"; finish ;;
+esac
+
+case $STAGE in
+1)
+    lu-preserve fill 0x5eed 16 > /tmp/fill.out &
+    wait_for 60 grep -q PRESERVED /tmp/fill.out
+    expect_eq "16 pages preserved" "$(cat /tmp/fill.out)" "PRESERVED 16"
+    [ -z "$expect" ] || echo "EXPECT-PANIC: $expect"
+    live_update 2 "liveupdate-test=$CASE"
+    ;;
+2)
+    expect_eq "the next Xen boots cold: its version" \
+        "$(xl_info xen_extra)" "$XEN_EXTRA-next"
+    expect_ok "... it says it found no handover" \
+        sh -c "xl dmesg | grep -q 'no handover in the region: a cold boot'"
+    expect_eq "... and keeps no preserved range" \
+        "$(lu-preserve check 0x5eed)" "CHECKED 0 pages, 0 bad"
+    ;;
+esac
+
+finish
