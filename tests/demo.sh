@@ -9,7 +9,8 @@ if [ "${STAGE:-1}" = 2 ]; then
     echo "== the preserved pages, read back through the new Xen"
     lu-preserve check 0x5eed
     echo "== the new Xen's console: what it took over, how long dom0 waited"
-    xl dmesg | grep -E '\(XEN\) (liveupdate: |Starting dom0)'
+    xl dmesg | sed '/(liveupdate) ---- the previous/,/(liveupdate) ---- end/d' |
+        grep -E '\(XEN\) (liveupdate: |Starting dom0)'
     echo "== xl dmesg also holds the previous Xen's last lines; the end:"
     xl dmesg | sed -n '/end of the previous Xen/q; p' | tail -n 4
     exit 0
