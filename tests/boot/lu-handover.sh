@@ -3,6 +3,8 @@
 # same Xen built with another version string (/boot/xen-next).  Each stage
 # is one dom0 boot; the script boots the next stage with this same script
 # and STAGE set: Xen#1 -> Xen#2 -> Xen#3, each later one preserving more.
+# BIOS only: a live update from xen.efi is not supported yet (see
+# liveupdate in docs/misc/xen-command-line.pandoc).
 #
 # boot: update liveupdate=256M [bios]
 # carry-initrd

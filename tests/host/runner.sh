@@ -2,7 +2,8 @@
 # place of qemu-system-x86_64 that writes a canned serial console, so each
 # case takes a second: a passing script, failing checks, a script that
 # fails without a check, no end marker, dom0 init failure, Xen panic,
-# assertion, dom0 kernel panic, and a hang (timeout).
+# assertion, dom0 kernel panic, an expected Xen panic, and a hang
+# (timeout).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/hostlib.sh"
 
@@ -64,6 +65,30 @@ check "a Xen assertion fails the boot" \
 check "a dom0 kernel panic fails the boot" \
     "$(run_case kpanic 'Kernel panic - not syncing: VFS\n' 30)" \
     "1 fail 0 1 dom0 kernel panic: 'Kernel panic - not syncing'"
+
+# A script that makes Xen panic on purpose (a damaged live update) says
+# what the panic must say.
+expect='PASS: a\nEXPECT-PANIC: fails its CRC\n'
+box='(XEN) ****************************************\n'
+check "an expected Xen panic passes the boot, as one more check" \
+    "$(run_case expected-panic "$expect(XEN) Panic on CPU 0:\n(XEN) lu: breadcrumb fails its CRC\n$box" 30)" \
+    "0 pass 2 0 ok"
+check "another Xen panic than the expected one fails the boot" \
+    "$(run_case other-panic "$expect(XEN) Panic on CPU 0:\n(XEN) lu: unknown flags\n$box" 30)" \
+    "1 fail 1 1 Xen panic, not the one expected ('fails its CRC'): 'lu: unknown flags'"
+check "an expected panic that never comes fails the boot" \
+    "$(run_case no-panic "$expect")" \
+    "1 fail 1 1 QEMU exited without the DOM0-SCRIPT-EXIT marker"
+
+# A script saying "# carry-initrd" gets the base initramfs in its archive.
+printf '# carry-initrd\nexit 0\n' > "$tmp/carry"
+echo base > "$tmp/initrd-carried"
+QEMU="$tmp/qemu" STUB_CONSOLE="$ok" "$top/scripts/qemu-run.py" \
+    --name selftest-carry --initrd "$tmp/initrd-carried" --kernel "$tmp/k" \
+    --xen "$tmp" --script "$tmp/carry" > /dev/null
+check "'# carry-initrd' puts the initramfs in the run archive" \
+    "$(cd "$tmp" && cpio -i --quiet --to-stdout test/dom0.cpio.gz \
+        < "$top/build/runs/selftest-carry/test.cpio")" base
 
 start=$(date +%s)
 check "a hang ends in the timeout" "$(run_case hang 'DOM0-READY\n' 60)" \
