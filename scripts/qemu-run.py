@@ -257,10 +257,6 @@ def main():
     p.add_argument("--kernel", default=os.path.join(TOP, "build/image/vmlinuz"))
     p.add_argument("--initrd", default=os.path.join(TOP, "build/image/dom0.cpio.gz"))
     p.add_argument("--script", help="dom0 script run as /test/run")
-    p.add_argument("--carry-initrd", action="store_true",
-                   help="give the script the base initramfs, for a live "
-                   "update to boot dom0 again (the default for a script "
-                   "with a line '# carry-initrd')")
     p.add_argument("--shell", action="store_true",
                    help="interactive dom0 shell on this terminal")
     p.add_argument("--xen-arg", action="append", default=[],
@@ -290,9 +286,9 @@ def main():
     env.setdefault("VM_MEMORY_MB", str(args.memory))
     env.setdefault("DOM0_CMDLINE", " ".join([conf["DOM0_CMDLINE"]] +
                                             args.dom0_arg))
-    carry = args.carry_initrd or asks_to_carry(args.script)
+    # A script that boots dom0 again (a live update) says so.
     archive = make_run_archive(run_dir, args.script, env,
-                               carry and args.initrd)
+                               asks_to_carry(args.script) and args.initrd)
     initrd = concat([args.initrd, archive], os.path.join(run_dir, "initrd"))
     cmd = qemu_command(args, conf, initrd, run_dir)
     with open(os.path.join(run_dir, "qemu-command"), "w") as f:
