@@ -164,6 +164,7 @@ class Verdict:
         self.failed = 0
         self.exit_status = None
         self.problem = None
+        self.init_failed = None
         self.panicked = False    # a panic ended the boot, expected or not
         self.expected_panic = False
         self.ready_after = None  # seconds from QEMU start to DOM0-READY
@@ -174,8 +175,9 @@ class Verdict:
         m = re.search(r"^DOM0-SCRIPT-EXIT: (\d+)", text, re.M)
         self.exit_status = int(m.group(1)) if m else None
         m = re.search(r"^DOM0-INIT-FAILED: (.*)", text, re.M)
-        if m:
-            self.problem = "dom0 init failed: " + m.group(1).strip()
+        self.init_failed = "dom0 init failed: " + m.group(1).strip() \
+            if m else None
+        self.problem = self.init_failed
         expect = re.search(r"^EXPECT-PANIC: (.*)", text, re.M)
         for pattern, what in PANICS:
             m = pattern.search(text)
@@ -189,7 +191,8 @@ class Verdict:
 
     def check_panic(self, expected, message):
         if expected in message:
-            self.problem = None
+            # The panic was the script's plan; an earlier failure stays.
+            self.problem = self.init_failed
             self.expected_panic = True
             self.passed += 1
         else:
@@ -210,12 +213,15 @@ class Verdict:
         return None
 
 
-def watch(proc, log, timeout, follow):
-    """Follow the serial log until QEMU ends, a panic shows, or time is up.
-    With follow, the console is copied to stdout as it comes."""
+def watch(proc, log, timeout, grace, follow):
+    """Follow the serial log until QEMU ends, a panic shows, or time is up:
+    the timeout, or @grace seconds after the script's exit marker, by when
+    dom0 must have powered the machine off.  With follow, the console is
+    copied to stdout as it comes."""
     verdict = Verdict()
     start = time.monotonic()
     panic_seen = None
+    exit_seen = None
     shown = 0
     while True:
         ended = proc.poll() is not None
@@ -239,6 +245,14 @@ def watch(proc, log, timeout, follow):
         if panic_seen is not None and now - panic_seen > 3:
             proc.kill()
             proc.wait()
+            return verdict, verdict.problem
+        if verdict.exit_status is not None and exit_seen is None:
+            exit_seen = now
+        if exit_seen is not None and now - exit_seen > grace:
+            proc.kill()
+            proc.wait()
+            verdict.problem = verdict.problem or \
+                f"no power-off within {grace} s of the script's exit"
             return verdict, verdict.problem
         if now - start > timeout:
             proc.kill()
@@ -267,6 +281,8 @@ def main():
                    help="NAME=VALUE put in /test/env for the script")
     p.add_argument("--memory", type=int, default=int(conf["QEMU_MEMORY_MB"]))
     p.add_argument("--timeout", type=int, default=int(conf["QEMU_TIMEOUT"]))
+    p.add_argument("--poweroff-grace", type=int, default=60,
+                   help="seconds dom0 has to power off after the script")
     p.add_argument("--ovmf-code", default="/usr/share/OVMF/OVMF_CODE.fd")
     p.add_argument("--ovmf-vars", default="/usr/share/OVMF/OVMF_VARS.fd")
     p.add_argument("--follow", action="store_true",
@@ -304,7 +320,8 @@ def main():
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                             stdout=open(os.path.join(run_dir, "qemu.out"), "w"),
                             stderr=subprocess.STDOUT)
-    verdict, ended = watch(proc, log, args.timeout, args.follow)
+    verdict, ended = watch(proc, log, args.timeout, args.poweroff_grace,
+                           args.follow)
     reason = verdict.reason(ended)
     took = time.monotonic() - start
     rel_log = os.path.relpath(log, os.getcwd())

@@ -3,10 +3,10 @@
 # same Xen built with another version string (/boot/xen-next).  Each stage
 # is one dom0 boot; the script boots the next stage with this same script
 # and STAGE set: Xen#1 -> Xen#2 -> Xen#3, each later one preserving more.
-# BIOS only: a live update from xen.efi is not supported yet (see
-# liveupdate in docs/misc/xen-command-line.pandoc).
+# Both boot paths: from xen.efi, the next Xens are entered through plain
+# multiboot2 (see liveupdate in docs/misc/xen-command-line.pandoc).
 #
-# boot: update liveupdate=256M [bios]
+# boot: update liveupdate=256M
 # carry-initrd
 . /lib/testlib.sh
 
@@ -31,6 +31,10 @@ check_carried() {
     kept=$1
     expect_eq "stage $STAGE: xl info shows the next Xen's version" \
         "$(xl_info xen_extra)" "$XEN_EXTRA-next"
+    expect_eq "stage $STAGE: xl info shows all $NR_CPUS CPUs" \
+        "$(xl_info nr_cpus)" "$NR_CPUS"
+    expect_ok "stage $STAGE: dom0 finds the ACPI tables" \
+        test -e /sys/firmware/acpi/tables/DSDT
     expect_eq "stage $STAGE: the preserved pages hold the same bytes" \
         "$(lu-preserve check $SEED)" "CHECKED $kept pages, 0 bad"
     expect_ok "stage $STAGE: the offlined page $BAD_PAGE stays offlined" \
@@ -52,6 +56,7 @@ case $STAGE in
     done
     expect_ok "stage 1: xl page-offline $bad" xl page-offline "$bad"
     echo "BAD_PAGE=$bad" >> /test/env
+    echo "NR_CPUS=$(xl_info nr_cpus)" >> /test/env
     live_update 2
     ;;
 2)

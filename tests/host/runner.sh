@@ -2,8 +2,8 @@
 # place of qemu-system-x86_64 that writes a canned serial console, so each
 # case takes a second: a passing script, failing checks, a script that
 # fails without a check, no end marker, dom0 init failure, Xen panic,
-# assertion, dom0 kernel panic, an expected Xen panic, and a hang
-# (timeout).
+# assertion, dom0 kernel panic, an expected Xen panic, no power-off after
+# the script, and a hang (timeout).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/hostlib.sh"
 
@@ -29,6 +29,7 @@ chmod +x "$tmp/qemu"
 run_case() {
     out=$(QEMU="$tmp/qemu" STUB_CONSOLE="$2" STUB_SLEEP="${3:-0}" \
         "$top/scripts/qemu-run.py" --name "selftest-$1" --timeout 3 \
+        --poweroff-grace 1 \
         --initrd "$tmp/initrd" --kernel "$tmp/k" --xen "$tmp" \
         --script "$tmp/script")
     echo "$? $(echo "$out" | sed -n 's/^RESULT [^ ]* //p')"
@@ -76,6 +77,9 @@ check "an expected Xen panic passes the boot, as one more check" \
 check "another Xen panic than the expected one fails the boot" \
     "$(run_case other-panic "$expect(XEN) Panic on CPU 0:\n(XEN) lu: unknown flags\n$box" 30)" \
     "1 fail 1 1 Xen panic, not the one expected ('fails its CRC'): 'lu: unknown flags'"
+check "an expected panic does not hide an earlier dom0 init failure" \
+    "$(run_case init-then-panic "DOM0-INIT-FAILED: mount xenfs\n$expect(XEN) Panic on CPU 0:\n(XEN) lu: breadcrumb fails its CRC\n$box" 30)" \
+    "1 fail 2 1 dom0 init failed: mount xenfs"
 check "an expected panic that never comes fails the boot" \
     "$(run_case no-panic "$expect")" \
     "1 fail 1 1 QEMU exited without the DOM0-SCRIPT-EXIT marker"
@@ -89,6 +93,10 @@ QEMU="$tmp/qemu" STUB_CONSOLE="$ok" "$top/scripts/qemu-run.py" \
 check "'# carry-initrd' puts the initramfs in the run archive" \
     "$(cd "$tmp" && cpio -i --quiet --to-stdout test/dom0.cpio.gz \
         < "$top/build/runs/selftest-carry/test.cpio")" base
+
+check "a machine still running after the script's exit fails the boot" \
+    "$(run_case no-poweroff "$ok" 30)" \
+    "1 fail 2 1 no power-off within 1 s of the script's exit"
 
 start=$(date +%s)
 check "a hang ends in the timeout" "$(run_case hang 'DOM0-READY\n' 60)" \

@@ -150,10 +150,18 @@ timed() {
 # line (kexec-tools adds its own liveupdate=) and the XEN-ARGs.  Needs the
 # base initramfs, from a test that says "# carry-initrd".  Returns only
 # when the update failed.
+# The ACPI RSDP Xen uses, as dom0's acpi_rsdp= option: a PV dom0 of a Xen
+# entered by kexec from one booted through EFI has no other way to find it.
+acpi_rsdp_option() {
+    xl dmesg | sed -n 's/.*ACPI: RSDP \([0-9A-Fa-f]*\),.*/acpi_rsdp=0x\1/p' |
+        head -n 1
+}
+
 live_update() {
     next=$1
     shift
     cmdline=$(xl_info xen_commandline | sed 's/ liveupdate=[^ ]*//')
+    dom0_cmdline="$DOM0_CMDLINE $(acpi_rsdp_option)"
     mkdir -p /tmp/next/test
     cp /test/run /test/dom0.cpio.gz /tmp/next/test/
     grep -v '^STAGE=' /test/env > /tmp/next/test/env
@@ -169,7 +177,7 @@ live_update() {
     expect_ok "stage ${STAGE:-1}: kexec --load-live-update /boot/xen-next" \
         kexec --load-live-update /boot/xen-next \
         --command-line="$cmdline${*:+ $*}" \
-        --module="/boot/vmlinuz $DOM0_CMDLINE" --module=/tmp/initrd-next
+        --module="/boot/vmlinuz $dom0_cmdline" --module=/tmp/initrd-next
     echo "LU-EXEC: stage ${STAGE:-1} -> $next"
     kexec --exec-live-update
     fail "stage ${STAGE:-1}: kexec --exec-live-update" "returned $?"
