@@ -2,16 +2,26 @@
  * domu-p2m DOMID FIRST_PFN LAST_PFN
  *
  * Runs in the test dom0.  Prints the machine frames behind guest frames
- * FIRST_PFN-LAST_PFN of PV domain DOMID, from the domain's own P2M, as
- * runs of consecutive MFNs, one "FIRST-LAST" (hex, inclusive) per line,
- * in the order of the guest frames: the form xl page-offline takes.
+ * FIRST_PFN-LAST_PFN of domain DOMID as runs of consecutive MFNs, one
+ * "FIRST-LAST" (hex, inclusive) per line, in the order of the guest
+ * frames: the form xl page-offline takes.  A PV domain's come from its own
+ * P2M.  An HVM or PVH domain's p2m is Xen's alone: they come from Xen's
+ * M2P, which names the guest frame each machine frame backs, keeping the
+ * machine frames a page offline dry run says the domain holds.
+ *
+ * domu-p2m DOMID shared-info
+ *
+ * Prints the machine frame of the domain's shared info page: Xen's page,
+ * which an HVM or PVH guest maps at a guest frame of its choice.
  * Exits 0, or 2 on an error.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <xenctrl.h>
 #include <xenguest.h>
@@ -24,6 +34,95 @@ static uint64_t p2m_entry(const struct xc_domain_meminfo *minfo,
     return ((const uint32_t *)minfo->p2m_table)[pfn];
 }
 
+/* Does domain @domid hold page @mfn?  A dry run of its offline says. */
+static int domain_holds(xc_interface *xch, uint32_t domid, uint64_t mfn)
+{
+    static uint8_t owners[XEN_PAGE_OFFLINE_OWNERS_BYTES];
+    uint8_t status;
+
+    return !xc_page_offline_range(xch, XEN_PAGE_OFFLINE_offline,
+                                  XEN_PAGE_OFFLINE_DRY_RUN, mfn, 1, &status,
+                                  owners, NULL, NULL) &&
+           (owners[domid / 8] & (1U << (domid % 8)));
+}
+
+/* The machine frame of Xen's page at guest frame @gfn of a domain. */
+static int xen_page_at(xc_interface *xch, uint64_t gfn, uint64_t *mfn_r)
+{
+    unsigned long max_mfn, mfn;
+    xen_pfn_t *m2p;
+    uint8_t status;
+
+    if ( xc_maximum_ram_page(xch, &max_mfn) ||
+         !(m2p = xc_map_m2p(xch, max_mfn, PROT_READ, NULL)) )
+        return -1;
+
+    for ( mfn = 0; mfn <= max_mfn; mfn++ )
+        if ( m2p[mfn] == gfn &&
+             xc_page_offline_range(xch, XEN_PAGE_OFFLINE_offline,
+                                   XEN_PAGE_OFFLINE_DRY_RUN, mfn, 1, &status,
+                                   NULL, NULL, NULL) &&
+             (status & XEN_PAGE_REFUSED_MASK) ==
+             (XEN_PAGE_REFUSED_XEN << XEN_PAGE_REFUSED_SHIFT) )
+        {
+            *mfn_r = mfn;
+            return 0;
+        }
+    errno = ENOENT;
+    return -1;
+}
+
+/* @mfns[i]: the machine frame behind guest frame @first + i. */
+static int translated_p2m(xc_interface *xch, uint32_t domid, uint64_t first,
+                          uint64_t last, uint64_t *mfns)
+{
+    unsigned long max_mfn, mfn;
+    xen_pfn_t *m2p;
+    uint64_t pfn;
+
+    if ( xc_maximum_ram_page(xch, &max_mfn) ||
+         !(m2p = xc_map_m2p(xch, max_mfn, PROT_READ, NULL)) )
+        return -1;
+
+    for ( mfn = 0; mfn <= max_mfn; mfn++ )
+        if ( m2p[mfn] >= first && m2p[mfn] <= last &&
+             domain_holds(xch, domid, mfn) )
+            mfns[m2p[mfn] - first] = mfn;
+
+    for ( pfn = first; pfn <= last; pfn++ )
+        if ( !mfns[pfn - first] )
+        {
+            fprintf(stderr, "domu-p2m: no machine frame behind pfn %#"
+                    PRIx64 "\n", pfn);
+            errno = ENOENT;
+            return -1;
+        }
+    return 0;
+}
+
+/* @mfns[i]: the machine frame behind guest frame @first + i. */
+static int pv_p2m(xc_interface *xch, uint32_t domid, uint64_t first,
+                  uint64_t last, uint64_t *mfns)
+{
+    struct xc_domain_meminfo minfo = { 0 };
+    uint64_t pfn;
+
+    if ( xc_map_domain_meminfo(xch, domid, &minfo) )
+        return -1;
+    if ( last >= minfo.p2m_size )
+    {
+        fprintf(stderr, "domu-p2m: pfns %#" PRIx64 "-%#" PRIx64
+                " not within the domain's %#lx\n", first, last,
+                minfo.p2m_size);
+        errno = ERANGE;
+        return -1;
+    }
+    for ( pfn = first; pfn <= last; pfn++ )
+        mfns[pfn - first] = p2m_entry(&minfo, pfn);
+    xc_unmap_domain_meminfo(xch, &minfo);
+    return 0;
+}
+
 static void print_run(uint64_t first, uint64_t last)
 {
     printf("%#" PRIx64 "-%#" PRIx64 "\n", first, last);
@@ -31,37 +130,66 @@ static void print_run(uint64_t first, uint64_t last)
 
 int main(int argc, char **argv)
 {
-    struct xc_domain_meminfo minfo = { 0 };
-    uint64_t first, last, pfn, mfn, run = 0, prev = 0;
+    uint64_t first = 0, last = 0, pfn, mfn, run = 0, prev = 0, *mfns = NULL;
+    bool shared_info = argc == 3 && !strcmp(argv[2], "shared-info");
+    xc_domaininfo_t info;
     xc_interface *xch;
     uint32_t domid;
+    int rc;
 
-    if ( argc != 4 )
+    if ( argc != 4 && !shared_info )
     {
-        fprintf(stderr, "usage: domu-p2m DOMID FIRST_PFN LAST_PFN\n");
+        fprintf(stderr, "usage: domu-p2m DOMID FIRST_PFN LAST_PFN\n"
+                "       domu-p2m DOMID shared-info\n");
         return 2;
     }
     domid = strtoul(argv[1], NULL, 0);
-    first = strtoull(argv[2], NULL, 0);
-    last = strtoull(argv[3], NULL, 0);
-
-    xch = xc_interface_open(NULL, NULL, 0);
-    if ( !xch || xc_map_domain_meminfo(xch, domid, &minfo) )
+    if ( !shared_info )
     {
-        fprintf(stderr, "domu-p2m: domain %u: %s\n", domid, strerror(errno));
+        first = strtoull(argv[2], NULL, 0);
+        last = strtoull(argv[3], NULL, 0);
+    }
+    if ( first > last || !(mfns = calloc(last - first + 1, sizeof(*mfns))) )
+    {
+        fprintf(stderr, "domu-p2m: bad pfn range %s-%s\n", argv[2], argv[3]);
         return 2;
     }
-    if ( first > last || last >= minfo.p2m_size )
+
+    xch = xc_interface_open(NULL, NULL, 0);
+    if ( !xch || xc_domain_getinfolist(xch, domid, 1, &info) != 1 ||
+         info.domain != domid )
     {
-        fprintf(stderr, "domu-p2m: pfns %#" PRIx64 "-%#" PRIx64
-                " not within the domain's %#lx\n", first, last,
-                minfo.p2m_size);
+        fprintf(stderr, "domu-p2m: domain %u: %s\n", domid,
+                xch ? "no such domain" : strerror(errno));
+        return 2;
+    }
+    if ( shared_info )
+    {
+        /* A PV domain's is an MFN, a translated one's its guest frame. */
+        mfn = info.shared_info_frame;
+        if ( (info.flags & XEN_DOMINF_hvm_guest) &&
+             xen_page_at(xch, info.shared_info_frame, &mfn) )
+        {
+            fprintf(stderr, "domu-p2m: domain %u: no shared info page at "
+                    "pfn %#" PRIx64 "\n", domid,
+                    (uint64_t)info.shared_info_frame);
+            return 2;
+        }
+        printf("%#" PRIx64 "\n", mfn);
+        return 0;
+    }
+    rc = (info.flags & XEN_DOMINF_hvm_guest)
+         ? translated_p2m(xch, domid, first, last, mfns)
+         : pv_p2m(xch, domid, first, last, mfns);
+    if ( rc )
+    {
+        fprintf(stderr, "domu-p2m: domain %u: %s\n", domid, strerror(errno));
         return 2;
     }
 
     for ( pfn = first; pfn <= last; pfn++ )
     {
-        mfn = p2m_entry(&minfo, pfn);
+        mfn = mfns[pfn - first];
         if ( pfn == first || mfn != prev + 1 )
         {
             if ( pfn != first )
@@ -72,7 +200,6 @@ int main(int argc, char **argv)
     }
     print_run(run, prev);
 
-    xc_unmap_domain_meminfo(xch, &minfo);
     xc_interface_close(xch);
     return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * memcheck MIB
+ * memcheck MIB [write]
  *
  * Runs in a test domU (started by its init when the kernel command line
  * says memcheck=MIB).  Fills MIB MiB of locked memory with a known
@@ -15,12 +15,19 @@
  *
  * where K counts the pages that no longer hold the pattern.  A page
  * moved to another machine frame under the guest must never show up.
+ *
+ * With "write" (memwrite=MIB on the kernel command line), it does not
+ * sleep: each pass checks every word for the value the last pass wrote
+ * and writes the next, so a write lost while a page moves shows up.  It
+ * reports a pass a second, and every pass that finds a page wrong.
  */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PAGE_SIZE 4096
@@ -31,6 +38,49 @@
 static uint64_t pattern(uint64_t word)
 {
     return (word + 1) * 0x9e3779b97f4a7c15ULL;
+}
+
+/* What a write pass @gen leaves in word @word; pass 0 is the pattern. */
+static uint64_t stamp(uint64_t word, uint64_t gen)
+{
+    return pattern(word) ^ (gen * 0xff51afd7ed558ccdULL);
+}
+
+/* Check that pass @gen - 1 left its stamp, and leave pass @gen's. */
+static uint64_t write_pass(uint64_t *buf, uint64_t pages, uint64_t gen)
+{
+    uint64_t p, w, i, bad = 0;
+    int page_bad;
+
+    for ( p = 0; p < pages; p++ )
+    {
+        page_bad = 0;
+        for ( w = 0; w < WORDS_PER_PAGE; w++ )
+        {
+            i = p * WORDS_PER_PAGE + w;
+            page_bad |= buf[i] != stamp(i, gen - 1);
+            buf[i] = stamp(i, gen);
+        }
+        bad += page_bad;
+    }
+    return bad;
+}
+
+static void write_loop(uint64_t *buf, uint64_t pages)
+{
+    time_t last = time(NULL);
+    uint64_t gen, bad;
+
+    for ( gen = 1; ; gen++ )
+    {
+        bad = write_pass(buf, pages, gen);
+        if ( bad )
+            printf("MEMCHECK-BAD pass=%" PRIu64 " pages=%" PRIu64 "\n",
+                   gen, bad);
+        else if ( time(NULL) != last )
+            printf("MEMCHECK-OK pass=%" PRIu64 "\n", gen);
+        last = time(NULL);
+    }
 }
 
 static uint64_t checksum(const uint64_t *buf, uint64_t words)
@@ -100,14 +150,15 @@ static int longest_pfn_run(const void *buf, uint64_t pages,
 
 int main(int argc, char **argv)
 {
-    uint64_t mib = argc == 2 ? strtoull(argv[1], NULL, 0) : 0;
+    uint64_t mib = argc >= 2 ? strtoull(argv[1], NULL, 0) : 0;
+    int write = argc == 3 && !strcmp(argv[2], "write");
     uint64_t pages = mib * 256, words = pages * WORDS_PER_PAGE;
     uint64_t i, sum, first = 0, last = 0, pass;
     uint64_t *buf;
 
-    if ( !mib )
+    if ( !mib || argc > 3 || (argc == 3 && !write) )
     {
-        fprintf(stderr, "usage: memcheck MIB\n");
+        fprintf(stderr, "usage: memcheck MIB [write]\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -130,6 +181,8 @@ int main(int argc, char **argv)
     printf("MEMCHECK-READY sum=%016" PRIx64 " pfns=%#" PRIx64 "-%#" PRIx64
            "\n", sum, first, last);
 
+    if ( write )
+        write_loop(buf, pages);
     for ( pass = 1; ; pass++ )
     {
         sleep(1);

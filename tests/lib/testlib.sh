@@ -79,18 +79,21 @@ xl_info() {
     xl info | sed -n "s/^$1 *: //p"
 }
 
-# domu_start NAME MEMORY_MB [KERNEL_ARGS]: start a PV domU (the Debian
-# kernel with the tiny initramfs of image/domU-init) and wait up to 60 s
-# for it to report on its console.  Returns non-zero if it never does.
+# domu_start NAME MEMORY_MB [KERNEL_ARGS [TYPE [CFG_LINE]]]: start a domU
+# (the Debian kernel with the tiny initramfs of image/domU-init), PV
+# unless TYPE says pvh, with CFG_LINE added to its xl config, and wait up
+# to 60 s for it to report on its console.  Returns non-zero if it never
+# does.
 domu_start() {
     cat > "/tmp/$1.cfg" <<CFG
 name = "$1"
-type = "pv"
+type = "${4:-pv}"
 kernel = "/boot/vmlinuz"
 ramdisk = "/boot/domU.cpio.gz"
 extra = "console=hvc0 ${3:-}"
 memory = $2
 vcpus = 1
+${5:-}
 CFG
     xl create -q "/tmp/$1.cfg" || return 1
     wait_for 60 grep -q '^DOMU-UP' "/var/log/xen/console/guest-$1.log"
