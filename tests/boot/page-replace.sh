@@ -4,39 +4,6 @@
 # the guest checks a buffer (tests/domU/memcheck) or rewrites it.
 . /lib/testlib.sh
 
-console() {
-    echo "/var/log/xen/console/guest-$1.log"
-}
-
-memcheck_passes() {
-    grep -c '^MEMCHECK-OK' "$(console "$1")"
-}
-
-# memcheck_goes_on NAME: the guest reports at least one more good pass.
-memcheck_goes_on() {
-    n=$(memcheck_passes "$1")
-    wait_for 60 sh -c "[ \$(grep -c '^MEMCHECK-OK' $(console "$1")) -gt $n ]"
-}
-
-memcheck_clean() {
-    ! grep '^MEMCHECK-BAD' "$(console "$1")"
-}
-
-# buffer_runs NAME: the machine page runs under domU NAME's buffer.
-buffer_runs() {
-    # shellcheck disable=SC2046 # two words: the first and last PFN
-    domu-p2m "$(xl domid "$1")" $(memcheck_pfns "$1")
-}
-
-# run_pages RUN...: how many pages the runs FIRST-LAST hold.
-run_pages() {
-    n=0
-    for r in "$@"; do
-        n=$((n + ${r#*-} - ${r%-*} + 1))
-    done
-    echo "$n"
-}
-
 # all_offlined RUN...: xl page-status says each run is offlined whole.
 all_offlined() {
     for r in "$@"; do
@@ -45,25 +12,11 @@ all_offlined() {
     done
 }
 
-# runs_avoid RUN... < RUNS: no run read from stdin overlaps the RUNs.
-runs_avoid() {
-    while IFS=- read -r first last; do
-        for r in "$@"; do
-            [ $((last)) -lt $((${r%-*})) ] || [ $((first)) -gt $((${r#*-})) ] ||
-                return 1
-        done
-    done
-}
-
-nothing_offline() {
-    [ "$(xl page-status)" = "no page is offline or pending" ]
-}
-
 # replace_buffer WHAT NAME: offline the pages under domU NAME's buffer
 # with xl and check that the guest moved off them whole, and runs on.
 replace_buffer() {
     domid=$(xl domid "$2")
-    runs=$(buffer_runs "$2")
+    runs=$(memcheck_runs "$2")
     expect_ok "$1: the machine pages under the buffer are found" \
         [ -n "$runs" ]
     # shellcheck disable=SC2086 # one word per run
@@ -79,7 +32,7 @@ replace_buffer() {
         /tmp/out
     # shellcheck disable=SC2086
     expect_ok "$1: xl page-status: every page is offlined" all_offlined $runs
-    buffer_runs "$2" > /tmp/after
+    memcheck_runs "$2" > /tmp/after
     # shellcheck disable=SC2086
     expect_ok "$1: the buffer is on other machine pages now" \
         runs_avoid $runs < /tmp/after
@@ -94,12 +47,12 @@ replace_buffer() {
 # -- HAP (the default) and shadow paging: the same guest, the same checks.
 domu_start pr-hap 256 memcheck=64 pvh
 expect_ok "hap: a PVH domU checking a 64 MiB buffer runs" [ $? = 0 ]
-wait_for 60 grep -q '^MEMCHECK-READY' "$(console pr-hap)"
+wait_for 60 grep -q '^MEMCHECK-READY' "$(domu_console pr-hap)"
 replace_buffer hap pr-hap
 
 domu_start pr-shadow 256 memcheck=64 pvh "hap = 0"
 expect_ok "shadow: a PVH domU on shadow paging runs" [ $? = 0 ]
-wait_for 60 grep -q '^MEMCHECK-READY' "$(console pr-shadow)"
+wait_for 60 grep -q '^MEMCHECK-READY' "$(domu_console pr-shadow)"
 replace_buffer shadow pr-shadow
 xl destroy pr-shadow
 
@@ -144,10 +97,7 @@ expect_ok "nothing is offline or pending after the refusals" nothing_offline
 
 # -- Below xl: what the hypercall refuses outright.
 raw() {
-    out=$(page-offline-raw replace "$2" "$3" "$4")
-    echo "$out"
-    expect_ok "replace $1: fails with $5" \
-        sh -c "echo '$out' | grep -q '^rc -1 errno $5'"
+    expect_raw "replace $1" "$5" replace "$2" "$3" "$4"
 }
 raw "of dom0, the caller" 0 0x10000 16 'Invalid argument'
 raw "of an empty range" "$domid" 0x10000 0 'Invalid argument'
@@ -167,10 +117,10 @@ xl destroy pr-hap
 # -- Stress: move a buffer the guest rewrites all the time, again and again.
 domu_start pr-stress 128 memwrite=16 pvh
 expect_ok "a PVH domU rewriting a 16 MiB buffer runs" [ $? = 0 ]
-wait_for 60 grep -q '^MEMCHECK-READY' "$(console pr-stress)"
+wait_for 60 grep -q '^MEMCHECK-READY' "$(domu_console pr-stress)"
 domid=$(xl domid pr-stress)
 for round in 1 2 3 4 5; do
-    runs=$(buffer_runs pr-stress)
+    runs=$(memcheck_runs pr-stress)
     # shellcheck disable=SC2086 # one word per run
     xl page-offline $runs > /tmp/out 2>&1
     expect_eq "stress round $round: offline the buffer's pages: exit 0" \

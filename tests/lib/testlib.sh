@@ -74,6 +74,72 @@ range_is_free() {
         ! echo "$out" | grep -q '"state": "\(pending\|offlined\)"'
 }
 
+hex() {
+    printf '%#x' "$1"
+}
+
+nothing_offline() {
+    [ "$(xl page-status)" = "no page is offline or pending" ]
+}
+
+# range_held_by DOMID RANGE: does domain DOMID alone hold pages of RANGE,
+# and could RANGE be offlined?
+range_held_by() {
+    xl page-offline --dry-run --json "$2" 2>/dev/null |
+        grep -q "\"pending_owners\": \[$1\]"
+}
+
+# chunk_range START: the CHUNK pages from MFN START, as "0xFIRST-0xLAST".
+# CHUNK is the script's chunk size, in pages.
+chunk_range() {
+    echo "$(hex "$1")-$(hex $(($1 + CHUNK - 1)))"
+}
+
+# find_chunk PREDICATE...: the first CHUNK-aligned MFN, from 256 MiB up,
+# whose chunk satisfies PREDICATE (a command taking the range); empty if
+# none.  RAM ends a little below the VM's size: stay within what Xen
+# counts.
+find_chunk() {
+    start=$((0x10000))
+    last_ram=$(($(xl_info total_memory) * 256))
+    while [ $((start + CHUNK)) -le "$last_ram" ]; do
+        "$@" "$(chunk_range "$start")" && { echo "$start"; return; }
+        start=$((start + CHUNK))
+    done
+}
+
+# run_pages RUN...: how many pages the MFN runs FIRST-LAST hold.
+run_pages() {
+    n=0
+    for r in "$@"; do
+        n=$((n + ${r#*-} - ${r%-*} + 1))
+    done
+    echo "$n"
+}
+
+# runs_avoid RUN... < RUNS: no run FIRST-LAST read from stdin overlaps
+# any of the RUNs.
+runs_avoid() {
+    while IFS=- read -r first last; do
+        for r in "$@"; do
+            [ $((last)) -lt $((${r%-*})) ] ||
+                [ $((first)) -gt $((${r#*-})) ] || return 1
+        done
+    done
+}
+
+# expect_raw NAME ERRNO-TEXT ARG...: page-offline-raw ARG... reports that
+# the hypercall failed with ERRNO-TEXT.
+expect_raw() {
+    name=$1
+    want=$2
+    shift 2
+    out=$(page-offline-raw "$@")
+    echo "$out"
+    expect_ok "$name: fails with $want" \
+        sh -c "echo '$out' | grep -q '^rc -1 errno $want'"
+}
+
 # xl_info FIELD: one field of 'xl info'.
 xl_info() {
     xl info | sed -n "s/^$1 *: //p"
@@ -96,24 +162,46 @@ vcpus = 1
 ${5:-}
 CFG
     xl create -q "/tmp/$1.cfg" || return 1
-    wait_for 60 grep -q '^DOMU-UP' "/var/log/xen/console/guest-$1.log"
+    wait_for 60 grep -q '^DOMU-UP' "$(domu_console "$1")"
 }
 
 # memcheck_pfns NAME: "FIRST LAST", the guest frames of the buffer that
 # domU NAME, started with memcheck=MIB, checks (tests/domU/memcheck).
 memcheck_pfns() {
     sed -n 's/^MEMCHECK-READY .* pfns=\(0x[0-9a-f]*\)-\(0x[0-9a-f]*\).*/\1 \2/p' \
-        "/var/log/xen/console/guest-$1.log"
+        "$(domu_console "$1")"
+}
+
+# domu_console NAME: the console log of domU NAME, in dom0.
+domu_console() {
+    echo "/var/log/xen/console/guest-$1.log"
+}
+
+# memcheck_goes_on NAME: domU NAME's memcheck reports another good pass
+# within a minute.
+memcheck_goes_on() {
+    n=$(grep -c '^MEMCHECK-OK' "$(domu_console "$1")")
+    wait_for 60 sh -c \
+        "[ \$(grep -c '^MEMCHECK-OK' $(domu_console "$1")) -gt $n ]"
+}
+
+# memcheck_clean NAME: domU NAME's memcheck never found its buffer wrong.
+memcheck_clean() {
+    ! grep '^MEMCHECK-BAD' "$(domu_console "$1")"
+}
+
+# memcheck_runs NAME: the machine page runs under domU NAME's memcheck
+# buffer (its longest run of guest frames), one "0xFIRST-0xLAST" a line.
+memcheck_runs() {
+    # shellcheck disable=SC2046 # two words: the first and last PFN
+    domu-p2m "$(xl domid "$1")" $(memcheck_pfns "$1")
 }
 
 # memcheck_range NAME PAGES: the first MFN range of PAGES machine pages in
 # a row under domU NAME's memcheck buffer, as "0xFIRST-0xLAST"; nothing
 # if there is none.
 memcheck_range() {
-    pfns=$(memcheck_pfns "$1")
-    [ -n "$pfns" ] || return 1
-    # shellcheck disable=SC2086 # two words: the first and last PFN
-    domu-p2m "$(xl domid "$1")" $pfns | while IFS=- read -r first last; do
+    memcheck_runs "$1" | while IFS=- read -r first last; do
         if [ $((last - first + 1)) -ge "$2" ]; then
             printf '%#x-%#x\n' "$first" $((first + $2 - 1))
             break
