@@ -6,10 +6,6 @@
 
 GIB=$((0x40000))    # pages
 
-hex() {
-    printf '%#x' "$1"
-}
-
 # The first 1 GiB aligned range of free pages.  QEMU puts RAM beyond
 # 2 GiB above 4 GiB: look as far as twice the VM's size.
 start=$GIB

@@ -49,9 +49,7 @@ for who in hardware_domain xen; do
     else
         r="$(hex "$a")-$(hex "$p")"
     fi
-    xl page-offline "$r" > /tmp/out 2>&1
-    expect_eq "$who: offline $r fails" "$?" 1
-    cat /tmp/out
+    expect_offline "$who: offline $r fails" 1 "$r"
     expect_ok "$who: the message names the page and why" \
         grep -q "^$(hex "$p")[- ].*refused: " /tmp/out
     expect_ok "$who: no page of the range changed state" nothing_offline
@@ -59,8 +57,7 @@ done
 
 # -- Bad input: a clear message, exit 1, no state change.
 bad() {
-    xl page-offline "$2" > /tmp/out 2>&1
-    expect_eq "bad input $1: exit 1" "$?" 1
+    expect_offline "bad input $1: exit 1" 1 "$2"
     expect_ok "bad input $1: says '$3'" grep -q "$3" /tmp/out
 }
 bad reversed 0x20000-0x10000 'ends before it starts'
@@ -95,9 +92,7 @@ expect_ok "a PV domU checking a 64 MiB buffer runs" [ $? = 0 ]
 wait_for 60 grep -q '^MEMCHECK-READY' "$log"
 rp=$(memcheck_range po-pv 64)
 expect_ok "64 machine pages in a row hold the guest's buffer" [ -n "$rp" ]
-xl page-offline "$rp" > /tmp/out 2>&1
-expect_eq "offline them: exit 0" "$?" 0
-cat /tmp/out
+expect_offline "offline them: exit 0" 0 "$rp"
 expect_ok "all 64 pages were exchanged" \
     grep -q "domain $(xl domid po-pv) (PV): 64 pages exchanged" /tmp/out
 expect_ok "every page of the range is offlined" \
@@ -110,9 +105,7 @@ expect_ok "the guest keeps running: its checks go on" \
 expect_ok "and its checksum still matches" memcheck_clean po-pv
 # Its console ring is mapped by xenconsoled: it cannot be exchanged.
 ring=$(xenstore-read "/local/domain/$(xl domid po-pv)/console/ring-ref")
-xl page-offline "$ring" > /tmp/out 2>&1
-expect_eq "offline the guest's console ring: exit 3 (pending)" "$?" 3
-cat /tmp/out
+expect_offline "offline the guest's console ring: exit 3 (pending)" 3 "$ring"
 expect_ok "xl says it stays pending" grep -q 'the others stay pending' /tmp/out
 expect_ok "the guest keeps running after a failed exchange" \
     memcheck_goes_on po-pv
@@ -132,9 +125,8 @@ domid=$(xl domid po-domu)
 b=$(find_chunk range_held_by "$domid")
 expect_ok "a range the domU holds exists" [ -n "$b" ]
 rb=$(chunk_range "${b:-0}")
-xl page-offline --no-exchange "$rb" > /tmp/out 2>&1
-expect_eq "offline a domU's range, --no-exchange: exit 3 (pending)" "$?" 3
-cat /tmp/out
+expect_offline "offline a domU's range, --no-exchange: exit 3 (pending)" 3 \
+    --no-exchange "$rb"
 expect_ok "the pages are pending" grep -q 'pending' /tmp/out
 expect_ok "the domU is named as holding them" \
     grep -q "held by domain(s) $domid:" /tmp/out

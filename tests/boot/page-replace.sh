@@ -22,9 +22,8 @@ replace_buffer() {
     # shellcheck disable=SC2086 # one word per run
     n=$(run_pages $runs)
     # shellcheck disable=SC2086
-    xl page-offline --verbose $runs > /tmp/out 2>&1
-    expect_eq "$1: xl page-offline --verbose of $n pages: exit 0" "$?" 0
-    cat /tmp/out
+    expect_offline "$1: xl page-offline --verbose of $n pages: exit 0" 0 \
+        --verbose $runs
     expect_ok "$1: all $n pages were replaced" \
         grep -q "^domain $domid (PVH): $n pages replaced by fresh ones" /tmp/out
     expect_ok "$1: --verbose says how long the guest was paused" \
@@ -64,9 +63,7 @@ domid=$(xl domid pr-hap)
 refused() {
     page=$(domu-p2m "$domid" "$2" "$2")
     page=${page%-*}
-    xl page-offline "$page" > /tmp/out 2>&1
-    expect_eq "$1 ($page): xl page-offline exits 3 (pending)" "$?" 3
-    cat /tmp/out
+    expect_offline "$1 ($page): xl page-offline exits 3 (pending)" 3 "$page"
     expect_ok "$1: xl says why it stays pending" \
         grep -q "^domain $domid: $page stays pending: $3" /tmp/out
     expect_ok "$1: xl page-status says pending" \
@@ -86,9 +83,7 @@ refused "store ring (grant mapping)" \
 # The shared info page is Xen's, mapped into the guest: never pending.
 si=$(domu-p2m "$domid" shared-info)
 expect_ok "the guest's shared info page is found" [ -n "$si" ]
-xl page-offline "$si" > /tmp/out 2>&1
-expect_eq "shared info page ($si): xl page-offline fails" "$?" 1
-cat /tmp/out
+expect_offline "shared info page ($si): xl page-offline fails" 1 "$si"
 expect_ok "shared info page: refused as Xen's" \
     grep -q "^$si .*refused: .*Xen" /tmp/out
 expect_ok "the guest keeps running after the refusals" memcheck_goes_on pr-hap
@@ -122,10 +117,8 @@ domid=$(xl domid pr-stress)
 for round in 1 2 3 4 5; do
     runs=$(memcheck_runs pr-stress)
     # shellcheck disable=SC2086 # one word per run
-    xl page-offline $runs > /tmp/out 2>&1
-    expect_eq "stress round $round: offline the buffer's pages: exit 0" \
-        "$?" 0
-    grep replaced /tmp/out
+    expect_offline "stress round $round: offline the buffer's pages: exit 0" \
+        0 $runs
     # shellcheck disable=SC2086
     xl page-online $runs > /dev/null
 done

@@ -34,35 +34,50 @@ static uint64_t p2m_entry(const struct xc_domain_meminfo *minfo,
     return ((const uint32_t *)minfo->p2m_table)[pfn];
 }
 
-/* Does domain @domid hold page @mfn?  A dry run of its offline says. */
-static int domain_holds(xc_interface *xch, uint32_t domid, uint64_t mfn)
+/* Xen's M2P, read-only, with the highest MFN in *@max_mfn. */
+static const xen_pfn_t *map_m2p(xc_interface *xch, unsigned long *max_mfn)
+{
+    if ( xc_maximum_ram_page(xch, max_mfn) )
+        return NULL;
+    return xc_map_m2p(xch, *max_mfn, PROT_READ, NULL);
+}
+
+/*
+ * What a dry run of offlining page @mfn says of it: its XEN_PAGE_* byte,
+ * and in @owners (XEN_PAGE_OFFLINE_OWNERS_BYTES) the domain holding it.
+ */
+static uint8_t offline_check(xc_interface *xch, uint64_t mfn,
+                             uint8_t *owners)
+{
+    uint8_t status = 0;
+
+    xc_page_offline_range(xch, XEN_PAGE_OFFLINE_offline,
+                          XEN_PAGE_OFFLINE_DRY_RUN, mfn, 1, &status, owners,
+                          NULL, NULL);
+    return status;
+}
+
+/* Does domain @domid hold page @mfn? */
+static bool domain_holds(xc_interface *xch, uint32_t domid, uint64_t mfn)
 {
     static uint8_t owners[XEN_PAGE_OFFLINE_OWNERS_BYTES];
-    uint8_t status;
 
-    return !xc_page_offline_range(xch, XEN_PAGE_OFFLINE_offline,
-                                  XEN_PAGE_OFFLINE_DRY_RUN, mfn, 1, &status,
-                                  owners, NULL, NULL) &&
+    return !(offline_check(xch, mfn, owners) & XEN_PAGE_REFUSED_MASK) &&
            (owners[domid / 8] & (1U << (domid % 8)));
 }
 
 /* The machine frame of Xen's page at guest frame @gfn of a domain. */
 static int xen_page_at(xc_interface *xch, uint64_t gfn, uint64_t *mfn_r)
 {
+    const xen_pfn_t *m2p;
     unsigned long max_mfn, mfn;
-    xen_pfn_t *m2p;
-    uint8_t status;
 
-    if ( xc_maximum_ram_page(xch, &max_mfn) ||
-         !(m2p = xc_map_m2p(xch, max_mfn, PROT_READ, NULL)) )
+    if ( !(m2p = map_m2p(xch, &max_mfn)) )
         return -1;
 
     for ( mfn = 0; mfn <= max_mfn; mfn++ )
         if ( m2p[mfn] == gfn &&
-             xc_page_offline_range(xch, XEN_PAGE_OFFLINE_offline,
-                                   XEN_PAGE_OFFLINE_DRY_RUN, mfn, 1, &status,
-                                   NULL, NULL, NULL) &&
-             (status & XEN_PAGE_REFUSED_MASK) ==
+             (offline_check(xch, mfn, NULL) & XEN_PAGE_REFUSED_MASK) ==
              (XEN_PAGE_REFUSED_XEN << XEN_PAGE_REFUSED_SHIFT) )
         {
             *mfn_r = mfn;
@@ -76,12 +91,11 @@ static int xen_page_at(xc_interface *xch, uint64_t gfn, uint64_t *mfn_r)
 static int translated_p2m(xc_interface *xch, uint32_t domid, uint64_t first,
                           uint64_t last, uint64_t *mfns)
 {
+    const xen_pfn_t *m2p;
     unsigned long max_mfn, mfn;
-    xen_pfn_t *m2p;
     uint64_t pfn;
 
-    if ( xc_maximum_ram_page(xch, &max_mfn) ||
-         !(m2p = xc_map_m2p(xch, max_mfn, PROT_READ, NULL)) )
+    if ( !(m2p = map_m2p(xch, &max_mfn)) )
         return -1;
 
     for ( mfn = 0; mfn <= max_mfn; mfn++ )

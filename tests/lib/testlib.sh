@@ -128,6 +128,17 @@ runs_avoid() {
     done
 }
 
+# expect_offline NAME STATUS ARG...: xl page-offline ARG... exits with
+# STATUS.  Its output is shown, and left in /tmp/out for further checks.
+expect_offline() {
+    name=$1
+    want=$2
+    shift 2
+    xl page-offline "$@" > /tmp/out 2>&1
+    expect_eq "$name" "$?" "$want"
+    cat /tmp/out
+}
+
 # expect_raw NAME ERRNO-TEXT ARG...: page-offline-raw ARG... reports that
 # the hypercall failed with ERRNO-TEXT.
 expect_raw() {
