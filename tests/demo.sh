@@ -1,5 +1,6 @@
 # The demo 'make run' shows in dom0: what Xen we run and what it hosts,
-# page offline, and last a live update that keeps memory dom0 filled.
+# page offline (also under running PV and PVH guests), and last a live
+# update that keeps memory dom0 filled.
 # carry-initrd
 . /lib/testlib.sh       # domu_start, wait_for, memcheck_range, live_update
 
@@ -34,17 +35,27 @@ echo "== page offline of dom0's memory is refused, and changes nothing"
 xl page-offline 0x1000-0x1fff
 xl page-status
 
-echo "== page offline under a running PV guest: xl exchanges its pages"
-if domu_start demo 128 memcheck=32 &&
-   wait_for 60 grep -q '^MEMCHECK-READY' /var/log/xen/console/guest-demo.log; then
-    range=$(memcheck_range demo 16)
-    xl page-offline "$range"
+# offline_under_guest TYPE MEMORY_MB: start a TYPE domU that checksums a
+# 32 MiB buffer in a loop, take 16 pages under the buffer offline while it
+# runs, show that its checksum still holds, and put everything back.
+offline_under_guest() {
+    domu_start "demo-$1" "$2" memcheck=32 "$1" &&
+        wait_for 60 grep -q '^MEMCHECK-READY' "$(domu_console "demo-$1")" ||
+        return
+    range=$(memcheck_range "demo-$1" 16)
+    xl page-offline --verbose "$range"
     sleep 3
     echo "-- the guest's console: its checksum over the buffer still holds"
-    tail -n 3 /var/log/xen/console/guest-demo.log
-    xl destroy demo
+    tail -n 3 "$(domu_console "demo-$1")"
+    xl destroy "demo-$1"
     xl page-online "$range" > /dev/null
-fi
+}
+
+echo "== page offline under a running PV guest: xl exchanges its pages"
+offline_under_guest pv 128
+echo "== page offline under a running PVH guest: Xen copies its pages to"
+echo "   fresh frames and switches the guest's p2m, pausing it briefly"
+offline_under_guest pvh 256
 
 echo "== live update: fill 64 pages of dom0 with a pattern, ask Xen to"
 echo "   preserve them, then kexec into /boot/xen-next with Debian's kexec"
