@@ -77,10 +77,16 @@ create_base() {
     tar -xf "$top/build/base/$XEN_ORIG" -C "$tree.new" --strip-components=1
     git -C "$tree.new" init -q
     git -C "$tree.new" add -A -f
+    got=$(git -C "$tree.new" write-tree)
+    [ "$got" = "$XEN_BASE_TREE" ] || {
+        rm -rf "$tree.new"
+        die "$XEN_ORIG unpacks to tree $got, not $XEN_BASE_TREE" \
+            "($XEN_BASE_TAG as config/base.conf pins it)"
+    }
     GIT_AUTHOR_DATE="2025-01-01T00:00:00Z" \
     GIT_COMMITTER_DATE="2025-01-01T00:00:00Z" \
         git -C "$tree.new" commit -q \
-            -m "Xen $XEN_DEB_VERSION (Debian orig tarball, pristine)"
+            -m "Xen $XEN_BASE_VERSION ($XEN_BASE_TAG, $XEN_BASE_COMMIT)"
     git -C "$tree.new" tag base
     mv "$tree.new" "$tree"
 }

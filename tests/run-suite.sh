@@ -55,7 +55,7 @@ run_case() {
     [ "$case" = - ] || name=$t-$case-$boot
     scripts/qemu-run.py --name "$name" --boot "$boot" \
         --script "tests/boot/$t.sh" \
-        --env "XEN_EXTRA=.5$XEN_VENDORVERSION" \
+        --env "XEN_EXTRA=.${XEN_BASE_VERSION##*.}$XEN_VENDORVERSION" \
         --env "XEN_CHANGESET=$changeset" \
         --env "BOOT_PATH=$boot" \
         --env "KEXEC_MD5=$kexec_md5" \

@@ -25,7 +25,7 @@ preserve_more() {
 }
 
 # What every Xen after the first one must show: the pages preserved by
-# all the Xens before it hold the same bytes, the bad page stays offlined,
+# all the Xens before it hold the same bytes, the bad pages stay offlined,
 # and xl dmesg shows the previous Xen's last lines.
 check_carried() {
     kept=$1
@@ -39,10 +39,29 @@ check_carried() {
         "$(lu-preserve check $SEED)" "CHECKED $kept pages, 0 bad"
     expect_ok "stage $STAGE: the offlined page $BAD_PAGE stays offlined" \
         sh -c "xl page-status | grep -q '^$BAD_PAGE .*offlined'"
+    expect_ok "stage $STAGE: $PENDING_PAGE, pending under Xen#1, is offlined" \
+        sh -c "xl page-status | grep -q '^$PENDING_PAGE .*offlined'"
     expect_ok "stage $STAGE: xl dmesg has the previous Xen's last lines" \
         sh -c "xl dmesg | grep -q 'previous Xen.s last console output'"
     expect_ok "stage $STAGE: ... ending with its handover" \
         sh -c "xl dmesg | grep -q 'liveupdate: handing over to the loaded image'"
+}
+
+# With the image loaded: a bad page in the region, from which the next
+# Xen boots, must make Xen refuse the exec before the point of no return,
+# with everything running on; put back in use, the exec goes ahead.
+lu_before_exec() {
+    rpage=$(kexec-raw region-free-page)
+    expect_ok "stage $STAGE: xl page-offline $rpage, a free page of the region" \
+        xl page-offline "$rpage"
+    before=$(lu-preserve check $SEED)
+    taskset 1 kexec --exec-live-update > /tmp/exec.out 2>&1
+    expect_ok "stage $STAGE: kexec --exec-live-update fails" [ $? != 0 ]
+    expect_ok "stage $STAGE: Xen names the page and why" \
+        sh -c "xl dmesg | grep -q 'refusing the update: page $rpage of the region is offlined'"
+    expect_eq "stage $STAGE: the preserved pages read as before" \
+        "$(lu-preserve check $SEED)" "$before"
+    expect_ok "stage $STAGE: xl page-online $rpage" xl page-online "$rpage"
 }
 
 case $STAGE in
@@ -56,12 +75,29 @@ case $STAGE in
     done
     expect_ok "stage 1: xl page-offline $bad" xl page-offline "$bad"
     echo "BAD_PAGE=$bad" >> /test/env
+    # A page of a running domU, left pending offline: the domU does not
+    # survive the update, and the page must be offlined in the next Xens.
+    domu_start lu-pending 128 memcheck=4 &&
+        wait_for 60 grep -q '^MEMCHECK-READY' "$(domu_console lu-pending)"
+    pending=$(memcheck_range lu-pending 1 | cut -d- -f1)
+    expect_exit "stage 1: xl page-offline --no-exchange $pending: exit 3" \
+        3 xl page-offline --no-exchange "$pending"
+    expect_ok "stage 1: xl page-status shows $pending pending" \
+        sh -c "xl page-status | grep -q '^$pending .*pending'"
+    echo "PENDING_PAGE=$pending" >> /test/env
     echo "NR_CPUS=$(xl_info nr_cpus)" >> /test/env
     live_update 2
     ;;
 2)
     check_carried $PAGES
     preserve_more
+    # Every domctl holds a lock that pausing dom0 for the handover needs:
+    # with domctls back to back on dom0's other vCPU, the exec must wait
+    # for one to end, neither crash the host nor fail.
+    domctl-busy 1 600 > /tmp/busy.out 2>&1 &
+    sleep 2
+    expect_ok "stage 2: domctls run back to back on dom0's vCPU 1" \
+        kill -0 $!
     live_update 3
     ;;
 3)

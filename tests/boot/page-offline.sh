@@ -83,6 +83,20 @@ raw "a dom0 page" offline "$(first_refused hardware_domain)" 1 \
     'Device or resource busy'
 expect_ok "the hypervisor's refusals changed nothing" nothing_offline
 
+# -- Forged progress: Xen keeps an offline's phase and progress itself.
+# A call that claims to be in the undo pass, with status bytes saying
+# every page was changed, must not put offlined pages back into use; one
+# that claims the mark pass must not skip the check.
+expect_exit "offline the free range again" 0 xl page-offline "$ra"
+expect_raw "an offline claiming to undo $ra" 'Invalid argument' \
+    forge 2 $CHUNK "$(hex "$a")" $CHUNK
+expect_eq "... leaves the range offlined" \
+    "$(xl page-status | sed 's/  */ /g')" "$ra offlined $CHUNK pages"
+xl page-online "$ra" > /dev/null
+expect_raw "an offline claiming to mark $ra" 'Invalid argument' \
+    forge 1 0 "$(hex "$a")" $CHUNK
+expect_ok "... offlines nothing" nothing_offline
+
 # -- Pages under a running PV domU's memory: exchanged while it runs.
 # The guest keeps a checksum over a buffer (tests/domU/memcheck) and
 # says which guest frames hold it; domu-p2m names the machine pages.

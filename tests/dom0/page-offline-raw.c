@@ -9,6 +9,10 @@
  *   page-offline-raw old offline|online START END
  *       XEN_SYSCTL_page_offline_op (xc_mark_page_offline/_online), which
  *       xen-hptool uses, over the whole range in one call.
+ *   page-offline-raw forge PHASE DONE START NR
+ *       An offline of START+NR that claims to continue one at PHASE and
+ *       DONE, with every status byte preset to "changed, offlined" (what
+ *       an undo would read back, were it trusted).  Prints "rc R errno E".
  *   page-offline-raw replace DOMID START NR
  *       XEN_DOMCTL_page_replace, with any domain, START and NR.  Prints
  *       "rc R errno E replaced N refused M pause_ns P max_pause_ns Q",
@@ -33,6 +37,7 @@
 
 #include <xenctrl.h>
 #include <xenguest.h>
+#include <xencall.h>
 
 static uint64_t now_ns(void)
 {
@@ -46,6 +51,7 @@ static int usage(void)
 {
     fprintf(stderr, "usage: page-offline-raw new offline|online|query "
             "START NR\n       page-offline-raw old offline|online START END\n"
+            "       page-offline-raw forge PHASE DONE START NR\n"
             "       page-offline-raw replace DOMID START NR\n");
     return 2;
 }
@@ -110,6 +116,45 @@ static int run_old(xc_interface *xch, const char *cmd, uint64_t start,
     return rc ? 1 : 0;
 }
 
+/* A raw XEN_SYSCTL_page_offline_range, below libxc's wrapper. */
+static int run_forge(uint32_t phase, uint64_t done, uint64_t start,
+                     uint64_t nr)
+{
+    xencall_handle *xcall = xencall_open(NULL, 0);
+    struct xen_sysctl *sysctl;
+    uint8_t *status;
+    int rc, err;
+
+    if (!xcall || nr > (1ULL << 20))
+        return usage();
+    sysctl = xencall_alloc_buffer(xcall, sizeof(*sysctl));
+    status = xencall_alloc_buffer(xcall, nr);
+    if (!sysctl || !status) {
+        xencall_close(xcall);
+        return 1;
+    }
+
+    memset(sysctl, 0, sizeof(*sysctl));
+    memset(status, XEN_PAGE_CHANGED | XEN_PAGE_OFFLINED, nr);
+    sysctl->cmd = XEN_SYSCTL_page_offline_range;
+    sysctl->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    sysctl->u.page_offline_range.cmd = XEN_PAGE_OFFLINE_offline;
+    sysctl->u.page_offline_range.start = start;
+    sysctl->u.page_offline_range.nr = nr;
+    sysctl->u.page_offline_range.phase = phase;
+    sysctl->u.page_offline_range.done = done;
+    set_xen_guest_handle_raw(sysctl->u.page_offline_range.status, status);
+
+    rc = xencall1(xcall, __HYPERVISOR_sysctl, (uintptr_t)sysctl);
+    err = rc ? errno : 0;
+    printf("rc %d errno %s\n", rc, err ? strerror(err) : "0");
+
+    xencall_free_buffer(xcall, status);
+    xencall_free_buffer(xcall, sysctl);
+    xencall_close(xcall);
+    return rc ? 1 : 0;
+}
+
 static int run_replace(xc_interface *xch, uint32_t domid, uint64_t start,
                        uint64_t nr)
 {
@@ -167,6 +212,11 @@ int main(int argc, char **argv)
 
     if (argc > 2 && !strcmp(argv[1], "time"))
         return run_timed(argv + 2);
+    if (argc == 6 && !strcmp(argv[1], "forge"))
+        return run_forge(strtoul(argv[2], NULL, 0),
+                         strtoull(argv[3], NULL, 0),
+                         strtoull(argv[4], NULL, 0),
+                         strtoull(argv[5], NULL, 0));
     if (argc != 5)
         return usage();
     a = strtoull(argv[3], NULL, 0);

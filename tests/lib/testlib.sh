@@ -250,8 +250,9 @@ timed() {
 # Debian's kexec-tools, and boot dom0 again with this same script and its
 # /test/env, but for STAGE.  The next Xen gets the running one's command
 # line (kexec-tools adds its own liveupdate=) and the XEN-ARGs.  Needs the
-# base initramfs, from a test that says "# carry-initrd".  Returns only
-# when the update failed.
+# base initramfs, from a test that says "# carry-initrd".  Runs the
+# script's lu_before_exec, if it has one, between load and exec.  Returns
+# only when the update failed.
 # The ACPI RSDP Xen uses, as dom0's acpi_rsdp= option: a PV dom0 of a Xen
 # entered by kexec from one booted through EFI has no other way to find it.
 acpi_rsdp_option() {
@@ -280,8 +281,13 @@ live_update() {
         kexec --load-live-update /boot/xen-next \
         --command-line="$cmdline${*:+ $*}" \
         --module="/boot/vmlinuz $dom0_cmdline" --module=/tmp/initrd-next
+    # A test may try what must be refused first (lu_before_exec).
+    if type lu_before_exec > /dev/null 2>&1; then
+        lu_before_exec
+    fi
     echo "LU-EXEC: stage ${STAGE:-1} -> $next"
-    kexec --exec-live-update
+    # From dom0's vCPU 0: a test may keep its other vCPUs busy meanwhile.
+    taskset 1 kexec --exec-live-update
     fail "stage ${STAGE:-1}: kexec --exec-live-update" "returned $?"
 }
 
