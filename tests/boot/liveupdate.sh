@@ -111,6 +111,20 @@ expect_raw_kexec "an image on its second page is taken" \
 expect_ok "$CASE: no heap page lies in Xen's image, .init included" \
     kexec-raw heap-in-xen
 
+# A region without room for what is loaded into it plus early boot's need
+# (18 MiB here): the exec is refused before the point of no return.
+if [ "$CASE" = sizeonly ]; then
+    head -c 47M /dev/zero > /tmp/big
+    expect_ok "$CASE: kexec loads a 47 MiB module into the 64 MiB region" \
+        kexec --load-live-update /boot/xen --module=/tmp/big
+    taskset 1 kexec --exec-live-update > /tmp/exec.out 2>&1
+    expect_ok "$CASE: kexec --exec-live-update fails" [ $? != 0 ]
+    expect_ok "$CASE: Xen says the next one would not fit" \
+        sh -c "xl dmesg | grep -q 'refusing the update: the next Xen needs'"
+    kexec --load-live-update -u
+    rm -f /tmp/big
+fi
+
 # Debian's kexec-tools, unmodified, against range 7 and type 2.
 expect_ok "$CASE: kexec --load-live-update /boot/xen" \
     kexec --load-live-update /boot/xen --command-line="console=com1"
