@@ -3,11 +3,10 @@
 # in QEMU.  Start with 'make run' and 'make check'; README.md explains.
 #
 # The path from 'make check' to a QEMU command line:
-#   check -> tests/run-suite.sh -> scripts/qemu-run.py -> qemu-system-x86_64
+#   check -> tests/run-suite.py -> scripts/xenboot.py -> qemu-system-x86_64
 # (each boot leaves its command line in build/runs/NAME/qemu-command).
 
 include config/base.conf
-include config/qemu.conf
 
 TOP       := $(CURDIR)
 TREE      := build/xen
@@ -39,15 +38,19 @@ base:
 	$(Q)scripts/fetch-base.sh
 
 # The series workflow (scripts/series.sh).
+## make tree            build/xen: the base with patches/ applied, as commits
 tree:
 	$(Q)scripts/series.sh tree
 
+## make export          write build/xen's commits back to patches/
 export:
 	$(Q)scripts/series.sh export
 
+## make series-check    does patches/ hold everything build/xen has?
 series-check:
 	$(Q)scripts/series.sh check
 
+## make bisect-check    does every patch apply and build on its own?
 bisect-check: tree
 	$(Q)scripts/bisect-check.sh
 
@@ -99,13 +102,17 @@ image: vm tools xen xen-next
 BOOT   ?= bios
 SCRIPT ?= tests/demo.sh
 XEN_ARGS ?= liveupdate=256M
-run_args = --boot $(BOOT) $(foreach a,$(XEN_ARGS),--xen-arg $(a))
+run_args = --boot $(BOOT) $(if $(CASE),--case $(CASE),$(foreach a,$(XEN_ARGS),--xen-arg $(a))) \
+	$(if $(PRINT),--print-command)
 
 ## make run             build what is missing, boot the patched Xen, show it
 ## make run SCRIPT=f    ... and run your own dom0 script f instead of the demo
 ## make run BOOT=uefi   ... booting xen.efi under OVMF instead of multiboot
 ## make run XEN_ARGS="a b"  ... with these on Xen's command line instead of
 ##                       the default liveupdate=256M (XEN_ARGS= for none)
+## make run SCRIPT=tests/boot/liveupdate.sh CASE=fixed
+##                       ... one boot of a test as the suite runs it
+## make run PRINT=1      ... print the QEMU command line, do not boot
 run: deps
 	$(Q)$(MAKE) --no-print-directory xen image
 	$(Q)scripts/qemu-run.py --name run --follow --script $(SCRIPT) $(run_args)
@@ -118,7 +125,7 @@ shell: deps
 ## make check           install what is missing, build, run every test
 check: deps
 	$(Q)$(MAKE) --no-print-directory xen tools image
-	$(Q)tests/run-suite.sh
+	$(Q)tests/run-suite.py
 
 ## make bench           benchmarks; table on stdout, build/bench/results.json
 bench: deps
@@ -130,6 +137,7 @@ FUZZ_SECONDS ?= 300
 fuzz: deps tree
 	$(Q)scripts/fuzz.sh $(FUZZ_SECONDS)
 
+## make clean           remove builds, images, runs and logs (not build/xen)
 clean:
 	rm -rf build/out build/stage build/image build/runs build/logs build/bench \
 	       build/unit build/fuzz

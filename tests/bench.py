@@ -62,11 +62,19 @@ LU_RUNS = 3             # boots per case, for medians
 LU_XEN_ARGS = ("liveupdate=256M", "dom0_mem=1536M,max:1536M")
 
 
+class BenchFailed(Exception):
+    """A boot of a benchmark failed or did not show what it measures: that
+    benchmark's row is reported as failed, and the others still run."""
+
+    def __init__(self, name, why):
+        super().__init__(f"{name}: {why} (log: build/runs/{name}/serial.log)")
+
+
 def boot(name, boot_path="bios", memory_mb=2048, xen_args=(), script=None,
          xen=XEN, extra=()):
     """Boot to DOM0-READY and run @script in dom0 (default: none), with
     @extra arguments for qemu-run.py.  Returns the run's result.json and
-    the console output."""
+    the console output; raises BenchFailed if the boot failed."""
     cmd = [os.path.join(TOP, "scripts", "qemu-run.py"), "--name", name,
            "--boot", boot_path, "--xen", xen, "--memory", str(memory_mb)]
     cmd += list(extra)
@@ -75,10 +83,15 @@ def boot(name, boot_path="bios", memory_mb=2048, xen_args=(), script=None,
     with tempfile.NamedTemporaryFile("w", suffix=".sh") as empty:
         empty.write("exit 0\n")
         empty.flush()
-        subprocess.run(cmd + ["--script", script or empty.name], check=True)
+        subprocess.run(cmd + ["--script", script or empty.name])
     run_dir = os.path.join(TOP, "build", "runs", name)
-    with open(os.path.join(run_dir, "result.json")) as f:
-        result = json.load(f)
+    try:
+        with open(os.path.join(run_dir, "result.json")) as f:
+            result = json.load(f)
+    except OSError:
+        raise BenchFailed(name, "the runner left no result")
+    if not result["pass"]:
+        raise BenchFailed(name, result["reason"])
     with open(os.path.join(run_dir, "serial.log"), errors="replace") as f:
         console = f.read()
     return result, console
@@ -88,8 +101,7 @@ def console_number(console, pattern, name):
     """The number @pattern's group captures on the console."""
     m = re.search(pattern, console)
     if not m:
-        sys.exit(f"bench: {name}: no '{pattern}' on Xen's console "
-                 f"(see build/runs/{name}/serial.log)")
+        raise BenchFailed(name, f"no '{pattern}' on Xen's console")
     return float(m.group(1))
 
 
@@ -126,8 +138,7 @@ def bench_heap_init():
         _, console = boot(name, memory_mb=HEAP_MEMORY_MB,
                           xen_args=[f"liveupdate={LU_GENEROUS}"])
         if "liveupdate: early boot used" not in console:
-            sys.exit(f"bench: {name}: the region was not used "
-                     f"(see build/runs/{name}/serial.log)")
+            raise BenchFailed(name, "the region was not used")
         lu.append(heap_kcycles(console, name))
     return [row(f"heap init, {HEAP_MEMORY_MB // 1024} GiB (Mcycles)",
                 "liveupdate", statistics.median(lu) / 1000,
@@ -165,11 +176,8 @@ def bench_region():
 def dom0_bench(name, script, memory_mb=4096):
     """Run tests/bench/@script in dom0; its "BENCH NAME NS PAGES" lines as
     {NAME: (NS, PAGES)}."""
-    result, console = boot(name, memory_mb=memory_mb, script=os.path.join(
+    _, console = boot(name, memory_mb=memory_mb, script=os.path.join(
         TOP, "tests", "bench", script))
-    if not result["pass"]:
-        sys.exit(f"bench: {name}: {result['reason']} "
-                 f"(see build/runs/{name}/serial.log)")
     return {m.group(1): (int(m.group(2)), int(m.group(3)))
             for m in re.finditer(r"^BENCH (\S+) (\d+) (\d+)", console,
                                  re.M)}
@@ -234,16 +242,16 @@ def live_update(ranges, run):
     print(f"  BENCH   live update with {ranges} preserved ranges, "
           f"boot {run + 1} of {LU_RUNS}", flush=True)
     name = f"bench-lu-{ranges}-{run}"
-    result, console = boot(
+    _, console = boot(
         name, memory_mb=4096, xen_args=LU_XEN_ARGS, xen=XEN_DEBUG,
         script=os.path.join(TOP, "tests", "bench", "live-update.sh"),
         extra=["--timeout", "1800",
                "--env", f"RANGES={ranges}"])
-    if not result["pass"]:
-        sys.exit(f"bench: {name}: {result['reason']} "
-                 f"(see build/runs/{name}/serial.log)")
     # The new Xen's lines come after the handover.
-    after = console[console.index("liveupdate: handing over"):]
+    handover = console.find("liveupdate: handing over")
+    if handover < 0:
+        raise BenchFailed(name, "no handover on the console")
+    after = console[handover:]
     small = re.search(r"small gaps between kept ranges .* added to the heap "
                       r"in (\d+) ms, with dom0 running", after)
     return (console_number(after, r"dom0 starts (\d+) ms after the previous "
@@ -302,12 +310,20 @@ def main():
     if unknown:
         sys.exit(f"bench: no benchmark {' '.join(unknown)}; "
                  f"there are: {' '.join(BENCHMARKS)}")
-    rows = [r for n in names for r in BENCHMARKS[n]()]
+    rows, failed = [], []
+    for n in names:
+        try:
+            rows += BENCHMARKS[n]()
+        except BenchFailed as e:
+            print(f"  FAILED  benchmark {n}: {e}", flush=True)
+            failed.append({"benchmark": n, "failed": str(e)})
 
-    out_dir = os.path.join(TOP, "build", "bench")
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "results.json"), "w") as f:
-        json.dump({"xen": "release", "results": rows}, f, indent=1)
+    out = os.environ.get("BENCH_RESULTS",
+                         os.path.join(TOP, "build", "bench", "results.json"))
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        json.dump({"xen": "release", "results": rows, "failed": failed},
+                  f, indent=1)
 
     print(f"\n{'benchmark':38} {'measured':>22} {'baseline':>22} {'ratio':>6}")
     for r in rows:
@@ -315,7 +331,10 @@ def main():
               f"{r['measured'] + ' ' + str(r['value']):>22} "
               f"{r['baseline'] + ' ' + str(r['baseline_value']):>22} "
               f"{r['ratio']:>6}")
-    print("\nresults: build/bench/results.json")
+    for r in failed:
+        print(f"{r['benchmark']:38} FAILED: {r['failed']}")
+    print(f"\nresults: {os.path.relpath(out)}")
+    return 1 if failed else 0
 
 
 sys.exit(main())

@@ -5,6 +5,7 @@
 # Expected values come from the runner (/test/env): XEN_EXTRA and
 # XEN_CHANGESET (the version marker and the build tree's HEAD),
 # VM_MEMORY_MB, BOOT_PATH (bios or uefi) and KEXEC_MD5 (from the .deb).
+# checks: 17
 . /lib/testlib.sh
 
 expect_ok "xl info runs" xl info
@@ -23,8 +24,11 @@ expect_eq "Xen was booted by the $BOOT_PATH path" \
     "$(xl dmesg | sed -n 's/.*Bootloader: \([^ ]*\).*/\1/p')" "$loader"
 
 expect_ok "a PV domU boots and reports on its console" domu_start domu 128
-expect_eq "xl list shows the domU running" \
+expect_eq "xl list shows the domU with its 128 MiB" \
     "$(xl list | awk '$1 == "domu" { print $3 }')" 128
+# The State column: r(unning) or b(locked, idle), never crashed or dying.
+expect_ok "xl list shows the domU alive" \
+    sh -c "xl list domu | awk 'NR == 2 { exit \$5 !~ /^(r|-b)/ }'"
 expect_ok "xl destroy removes it" xl destroy domu
 expect_eq "xl list no longer shows it" "$(xl list | grep -c '^domu ')" 0
 

@@ -1,23 +1,29 @@
 # Live update boot memory: liveupdate= on Xen's command line (issue 3).
 # One boot per case below; the runner passes CASE and, from the "plain"
 # boot, PLAIN_TOTAL and PLAIN_FREE (xl info, MiB) to the later cases.
+# A value refused by the command line's rules alone (no memory map plays
+# a part) is tried on one boot path only.
 #
 # boot: plain
 # boot: fixed liveupdate=128M@0x10000000
 # boot: sizeonly liveupdate=64M
-# boot: empty liveupdate=
-# boot: garbage liveupdate=lots
-# boot: zero liveupdate=0
-# boot: unaligned-size liveupdate=3M@0x10000000
-# boot: unaligned-start liveupdate=64M@0x10100000
-# boot: overflow liveupdate=0xffffffffffe00000@0x200000
-# boot: wrap liveupdate=64M@0xfffffffffc000000
-# boot: bigger-than-ram liveupdate=4G
+# boot: empty liveupdate= [bios]
+# boot: garbage liveupdate=lots [bios]
+# boot: zero liveupdate=0 [bios]
+# boot: unaligned-size liveupdate=3M@0x10000000 [bios]
+# boot: unaligned-start liveupdate=64M@0x10100000 [bios]
+# boot: overflow liveupdate=0xffffffffffe00000@0x200000 [bios]
+# boot: wrap liveupdate=64M@0xfffffffffc000000 [bios]
+# boot: bigger-than-ram liveupdate=4G [bios]
 # boot: hole liveupdate=64M@0x80000000
 # boot: above-4g liveupdate=64M@0x100000000
-# boot: too-small liveupdate=8M
+# boot: too-small liveupdate=8M [bios]
 # boot: over-xen liveupdate=64M@0x200000 [bios]
 # boot: over-module liveupdate=64M@0x1000000 [bios]
+# checks: 6
+# checks: 3 plain
+# checks: 15 fixed
+# checks: 17 sizeonly
 . /lib/testlib.sh
 
 total=$(xl_info total_memory)

@@ -7,6 +7,7 @@
 # multiboot2 (see liveupdate in docs/misc/xen-command-line.pandoc).
 #
 # boot: update liveupdate=256M
+# checks: 34
 # carry-initrd
 . /lib/testlib.sh
 

@@ -1,5 +1,7 @@
 # Page offline: xl page-offline / page-online / page-status over
 # XEN_SYSCTL_page_offline_range (issue 5), and the old xen-hptool path.
+#
+# checks: 80
 . /lib/testlib.sh
 
 CHUNK=4096                      # pages per test range: 16 MiB

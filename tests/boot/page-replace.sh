@@ -6,6 +6,7 @@
 # The firmware has no part in moving a guest's pages, and under TCG a
 # boot through OVMF runs this 2.5 times slower: legacy BIOS only.
 # boot: pvh [bios]
+# checks: 52
 . /lib/testlib.sh
 
 # all_offlined RUN...: xl page-status says each run is offlined whole.

@@ -1,9 +1,12 @@
-# Tests of the QEMU runner's verdicts (scripts/qemu-run.py), with a stub in
-# place of qemu-system-x86_64 that writes a canned serial console, so each
-# case takes a second: a passing script, failing checks, a script that
-# fails without a check, no end marker, dom0 init failure, Xen panic,
-# assertion, dom0 kernel panic, an expected Xen panic, no power-off after
-# the script, and a hang (timeout).
+# Tests of the runner's verdicts (scripts/xenboot.py, through qemu-run.py
+# and tests/run-suite.py), with a stub in place of qemu-system-x86_64 that
+# writes a canned serial console, so each case takes a second: a passing
+# script, failing checks, a script that fails without a check, no end
+# marker, dom0 init failure, Xen panic, assertion, dom0 kernel panic, an
+# expected Xen panic (and one that never comes), fewer checks than
+# declared, no power-off after the script, no DOM0-READY in time, a hang
+# (timeout); then the suite: a test with no script, and dom0 failing to
+# come up in basics, which skips the rest.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/hostlib.sh"
 
@@ -82,7 +85,29 @@ check "an expected panic does not hide an earlier dom0 init failure" \
     "1 fail 2 1 dom0 init failed: mount xenfs"
 check "an expected panic that never comes fails the boot" \
     "$(run_case no-panic "$expect")" \
-    "1 fail 1 1 QEMU exited without the DOM0-SCRIPT-EXIT marker"
+    "1 fail 1 1 the Xen panic the script announced ('fails its CRC') never came: QEMU exited without the DOM0-SCRIPT-EXIT marker"
+check "... even when the script goes on and exits cleanly" \
+    "$(run_case no-panic-exit "${expect}DOM0-SCRIPT-EXIT: 0\n")" \
+    "1 fail 1 1 the Xen panic the script announced ('fails its CRC') never came: dom0 powered the machine off after its script"
+
+# '# checks: N [CASE...]' declares the fewest checks a boot must report.
+printf '# boot: one\n# boot: two\n# checks: 2\n# checks: 3 two\n' \
+    > "$tmp/declares"
+run_declared() {
+    out=$(QEMU="$tmp/qemu" STUB_CONSOLE="$ok" "$top/scripts/qemu-run.py" \
+        --name "selftest-$1" --initrd "$tmp/initrd" --kernel "$tmp/k" \
+        --xen "$tmp" --script "$tmp/declares" --case "$1")
+    echo "$? $(echo "$out" | sed -n 's/^RESULT [^ ]* //p')"
+}
+check "a boot with the checks its script declares passes" \
+    "$(run_declared one)" "0 pass 2 0 ok"
+check "a boot with fewer checks than its case declares fails" \
+    "$(run_declared two)" \
+    "1 fail 2 1 2 checks ran, the script declares at least 3"
+check_grep "--case refuses a case the script does not declare" \
+    "has no '# boot: three' line (its cases: one, two)" \
+    "$("$top/scripts/qemu-run.py" --name selftest-three --case three \
+        --script "$tmp/declares" 2>&1)"
 
 # A script saying "# carry-initrd" gets the base initramfs in its archive.
 printf '# carry-initrd\nexit 0\n' > "$tmp/carry"
@@ -98,6 +123,10 @@ check "a machine still running after the script's exit fails the boot" \
     "$(run_case no-poweroff "$ok" 30)" \
     "1 fail 2 1 no power-off within 1 s of the script's exit"
 
+check "dom0 not ready by the ready deadline fails the boot early" \
+    "$(QEMU_READY_TIMEOUT=1 run_case not-ready 'Xen is booting\n' 60)" \
+    "1 fail 0 1 dom0 not ready (no DOM0-READY) within 1 s"
+
 start=$(date +%s)
 check "a hang ends in the timeout" "$(run_case hang 'DOM0-READY\n' 60)" \
     "1 fail 0 1 timeout after 3 s"
@@ -109,5 +138,39 @@ check "the failure message names the serial log" \
         --name selftest-log --initrd "$tmp/initrd" --kernel "$tmp/k" \
         --xen "$tmp" --script "$tmp/script" | grep -c 'log: .*build/runs/selftest-log/serial.log')" 1
 
-rm -rf "$top"/build/runs/selftest-*
+# The suite, on the stub: it needs the image's kernel and initramfs.
+suite() {
+    QEMU="$tmp/qemu" STUB_CONSOLE="$1" QEMU_READY_TIMEOUT=2 BOOTS=bios \
+        TESTS="$2" "$top/tests/run-suite.py" --no-host-tests > "$tmp/suite"
+    echo "$? $(tail -n 1 "$tmp/suite")"
+}
+if [ -f "$top/build/image/dom0.cpio.gz" ]; then
+    check "a test named in TESTS without a script fails the suite" \
+        "$(suite "$ok" "no-such-test")" "1 0 passed, 1 failed"
+    check "dom0 not coming up in basics skips the rest of the boot path" \
+        "$(suite 'DOM0-INIT-FAILED: xenstored\n' "page-offline basics")" \
+        "1 0 passed, 1 failed, 1 skipped"
+    check_grep "... and says why" "SKIP.*dom0 never came up in basics-bios" \
+        "$(cat "$tmp/suite")"
+    check_grep "the suite prints each boot's seconds" \
+        "^ *[0-9]*  basics-bios$" "$(cat "$tmp/suite")"
+else
+    echo "PASS: (suite checks need build/image; 'make image' first)"
+fi
+
+# make bench: a benchmark whose boot fails is reported, the others still
+# run, and the results are written.
+QEMU="$tmp/qemu" STUB_CONSOLE='DOM0-INIT-FAILED: xenstored\n' \
+    BENCH_RESULTS="$tmp/bench.json" "$top/tests/bench.py" boot region \
+    > "$tmp/bench.out" 2>&1
+check "a failing benchmark makes make bench fail" "$?" 1
+check "... after running the others" \
+    "$(grep -c 'FAILED  benchmark' "$tmp/bench.out")" 2
+check_grep "... and the results name each failure with its log" \
+    '"failed": "bench-boot-bios: dom0 init failed: xenstored (log: build/runs/bench-boot-bios/serial.log)"' \
+    "$(cat "$tmp/bench.json")"
+
+rm -rf "$top"/build/runs/selftest-* "$top"/build/runs/bench-boot-bios \
+    "$top"/build/runs/bench-region-2g "$top"/build/runs/basics-bios \
+    "$top"/build/runs/no-such-test-bios "$top"/build/runs/page-offline-bios
 finish

@@ -1,5 +1,5 @@
 # Helpers for host-side tests (tests/host/*.sh): the same PASS:/FAIL: lines as the dom0
-# tests (tests/lib/testlib.sh), so tests/run-suite.sh counts both alike.
+# tests (tests/lib/testlib.sh), so tests/run-suite.py counts both alike.
 failures=0
 
 check() {

@@ -117,15 +117,19 @@ run_pages() {
     echo "$n"
 }
 
-# runs_avoid RUN... < RUNS: no run FIRST-LAST read from stdin overlaps
-# any of the RUNs.
+# runs_avoid RUN... < RUNS: stdin holds at least one run FIRST-LAST, and
+# none of them overlaps any of the RUNs.  No runs at all means the
+# question could not be asked (the lookup failed): that is no answer.
 runs_avoid() {
+    seen=0
     while IFS=- read -r first last; do
+        seen=1
         for r in "$@"; do
             [ $((last)) -lt $((${r%-*})) ] ||
                 [ $((first)) -gt $((${r#*-})) ] || return 1
         done
     done
+    [ "$seen" = 1 ]
 }
 
 # expect_offline NAME STATUS ARG...: xl page-offline ARG... exits with
@@ -196,9 +200,11 @@ memcheck_goes_on() {
         "[ \$(grep -c '^MEMCHECK-OK' $(domu_console "$1")) -gt $n ]"
 }
 
-# memcheck_clean NAME: domU NAME's memcheck never found its buffer wrong.
+# memcheck_clean NAME: domU NAME's memcheck ran (its console says so) and
+# never found its buffer wrong.
 memcheck_clean() {
-    ! grep '^MEMCHECK-BAD' "$(domu_console "$1")"
+    grep -q '^MEMCHECK-READY' "$(domu_console "$1")" &&
+        ! grep '^MEMCHECK-BAD' "$(domu_console "$1")"
 }
 
 # memcheck_runs NAME: the machine page runs under domU NAME's memcheck
