@@ -59,15 +59,19 @@ def main():
     if not args.script and not args.shell:
         p.error("give --script FILE or --shell")
 
-    xen_args, env, min_checks = list(args.xen_arg), {}, 0
+    xen_args, min_checks = list(args.xen_arg), 0
+    env = dict(e.split("=", 1) for e in args.env)
     if args.case:
         if not args.script:
             p.error("--case needs --script")
         case = xenboot.find_case(args.script, args.case)
-        xen_args = case.xen_args + xen_args
+        try:
+            xen_args = case.xen_args_with(env) + xen_args
+        except KeyError as e:
+            p.error(f"case {case.name} needs --env {e.args[0]}=VALUE, "
+                    "which an earlier case hands on in the suite")
         env["CASE"] = case.name
         min_checks = case.min_checks
-    env.update(e.split("=", 1) for e in args.env)
     boot = xenboot.Boot(args.name, args.boot, args.script, xen_args,
                         args.dom0_arg, env, args.shell, args.xen,
                         args.kernel, args.initrd, args.memory, args.timeout,

@@ -8,7 +8,9 @@ A dom0 test script (tests/boot/*.sh) declares in comment lines:
                           one boot per line (per boot path, or on the one
                           named), with the XEN-ARGs added to Xen's command
                           line and CASE in the script's environment;
-                          without such a line, one boot per boot path
+                          without such a line, one boot per boot path.
+                          ${NAME} in a XEN-ARG is a value an earlier case
+                          handed on (SUITE-ENV)
   # checks: N [CASE...]   every boot (or the CASEs') must report at least
                           N checks, or it fails
   # carry-initrd          the script boots dom0 again (a live update): its
@@ -79,6 +81,12 @@ class Case:
         self.xen_args = xen_args
         self.boots = boots
         self.min_checks = min_checks
+
+    def xen_args_with(self, env):
+        """The Xen arguments, with each ${NAME} replaced by env[NAME];
+        raises KeyError naming a value no earlier case handed on."""
+        return [re.sub(r"\$\{(\w+)\}", lambda m: env[m.group(1)], a)
+                for a in self.xen_args]
 
 
 def plan(script):

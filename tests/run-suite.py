@@ -103,7 +103,12 @@ def run_boot(test, boot, case, env):
     if case.name:
         env = dict(env, CASE=case.name)
     try:
-        return xenboot.Boot(name, boot, script, case.xen_args, env=env,
+        xen_args = case.xen_args_with(env)
+    except KeyError as e:
+        print(f"  FAIL    {name}: no earlier case handed on {e}")
+        return failed_result(name, boot, f"no earlier case handed on {e}")
+    try:
+        return xenboot.Boot(name, boot, script, xen_args, env=env,
                             min_checks=case.min_checks).run()
     except Exception:
         traceback.print_exc()

@@ -1,12 +1,15 @@
 # Live update boot memory: liveupdate= on Xen's command line (issue 3).
 # One boot per case below; the runner passes CASE and, from the "plain"
-# boot, PLAIN_TOTAL and PLAIN_FREE (xl info, MiB) to the later cases.
+# boot, PLAIN_TOTAL and PLAIN_FREE (xl info, MiB) to the later cases, and
+# from "sizeonly" LU_NEED, what Xen says early boot needs (MiB): "exact"
+# boots with a region of just that size.
 # A value refused by the command line's rules alone (no memory map plays
 # a part) is tried on one boot path only.
 #
 # boot: plain
 # boot: fixed liveupdate=128M@0x10000000
 # boot: sizeonly liveupdate=64M
+# boot: exact liveupdate=${LU_NEED}M
 # boot: empty liveupdate= [bios]
 # boot: garbage liveupdate=lots [bios]
 # boot: zero liveupdate=0 [bios]
@@ -16,7 +19,7 @@
 # boot: wrap liveupdate=64M@0xfffffffffc000000 [bios]
 # boot: bigger-than-ram liveupdate=4G [bios]
 # boot: hole liveupdate=64M@0x80000000
-# boot: above-4g liveupdate=64M@0x100000000
+# boot: above-4g liveupdate=64M@0x100000000 [bios]
 # boot: too-small liveupdate=8M [bios]
 # boot: over-xen liveupdate=64M@0x200000 [bios]
 # boot: over-module liveupdate=64M@0x1000000 [bios]
@@ -24,6 +27,7 @@
 # checks: 3 plain
 # checks: 15 fixed
 # checks: 17 sizeonly
+# checks: 16 exact
 . /lib/testlib.sh
 
 total=$(xl_info total_memory)
@@ -93,6 +97,16 @@ expect_ok "$CASE: the console says how much of the region early boot used" \
 [ "$CASE" = fixed ] &&
     expect_eq "fixed: the region is where it was asked for" \
         "$region" "0x10000000-0x18000000"
+need=$(xl dmesg | sed -n 's/.*early boot needs \([0-9]*\) MiB.*/\1/p')
+[ "$CASE" = sizeonly ] && echo "SUITE-ENV: LU_NEED=$need"
+if [ "$CASE" = exact ]; then
+    # A region of exactly the need must boot (it once ran out in early
+    # boot and hit a BUG()), and early boot must have used no more.
+    expect_eq "exact: the region is what early boot needs (MiB)" \
+        "$size" "$need"
+    expect_range "exact: early boot used no more of it (MiB)" \
+        "$used" 0 $((need - 1))
+fi
 
 expect_ok "$CASE: dom0's memory lies outside the region" lu-region-check 0
 domu_start lu-domu 128
@@ -118,7 +132,7 @@ expect_ok "$CASE: no heap page lies in Xen's image, .init included" \
     kexec-raw heap-in-xen
 
 # A region without room for what is loaded into it plus early boot's need
-# (18 MiB here): the exec is refused before the point of no return.
+# (22 MiB here): the exec is refused before the point of no return.
 if [ "$CASE" = sizeonly ]; then
     dd if=/dev/zero of=/tmp/big bs=1M count=47 2> /dev/null
     expect_ok "$CASE: kexec loads a 47 MiB module into the 64 MiB region" \

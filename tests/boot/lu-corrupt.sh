@@ -15,6 +15,7 @@
 # boot: state-in-region liveupdate=256M [bios]
 # boot: state-outside-ram liveupdate=256M [bios]
 # boot: record-crc liveupdate=256M [bios]
+# boot: refuse-region liveupdate=256M [bios]
 # checks: 3
 # checks: 5 no-breadcrumb
 # carry-initrd
@@ -30,6 +31,10 @@ breadcrumb-crc)    expect="$breadcrumb fails its CRC" ;;
 state-in-region)   expect="$breadcrumb points into the live update region" ;;
 state-outside-ram) expect="$breadcrumb points outside RAM this Xen maps" ;;
 record-crc)        expect="$state record checksum mismatch" ;;
+# The next Xen refuses the region it was handed over through: booting on
+# without it would give preserved memory to the heap.
+refuse-region)     expect="liveupdate: the previous Xen handed over through"
+                   expect="$expect a region this Xen refuses" ;;
 *)                 fail "case $CASE" "unknown"; finish ;;
 esac
 

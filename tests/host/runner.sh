@@ -138,6 +138,18 @@ check "the failure message names the serial log" \
         --name selftest-log --initrd "$tmp/initrd" --kernel "$tmp/k" \
         --xen "$tmp" --script "$tmp/script" | grep -c 'log: .*build/runs/selftest-log/serial.log')" 1
 
+# ${NAME} in a case's Xen arguments: a value an earlier case handed on.
+printf '# boot: one\n# boot: two liveupdate=${NEED}M\n' > "$tmp/hands-on"
+check_grep "a case's \${NAME} takes the value handed on" \
+    "liveupdate=20M" \
+    "$("$top/scripts/qemu-run.py" --name selftest-hands-on --print-command \
+        --initrd "$tmp/initrd" --kernel "$tmp/k" --xen "$tmp" \
+        --script "$tmp/hands-on" --case two --env NEED=20)"
+check_grep "... and without it the case is refused, naming it" \
+    "case two needs --env NEED=VALUE" \
+    "$("$top/scripts/qemu-run.py" --name selftest-hands-on --print-command \
+        --script "$tmp/hands-on" --case two 2>&1)"
+
 # The suite, on the stub: it needs the image's kernel and initramfs.
 suite() {
     QEMU="$tmp/qemu" STUB_CONSOLE="$1" QEMU_READY_TIMEOUT=2 BOOTS=bios \
