@@ -30,6 +30,14 @@ trap 'rm -rf "$tmp"' EXIT
         "$(memcheck_clean bad > /dev/null; echo $?)" 1
     check "memcheck_clean: no console log is no answer" \
         "$(memcheck_clean missing 2> /dev/null || echo no)" no
+    out=$(expect_line "expect_line: a line that starts so" 'rc 0 ' \
+        printf 'x\nrc 0 ok\n')
+    check "expect_line: a line that starts so passes" \
+        "$(echo "$out" | grep -c '^PASS: ')" 1
+    out=$(expect_line "expect_line: none starts so" 'rc 0 ' \
+        printf 'x rc 0 ok\n')
+    check "expect_line: a match inside a line is no answer" \
+        "$(echo "$out" | grep -c '^FAIL: ')" 1
     [ "$failures" = 0 ]
 ) || host_failures=1
 failures=$host_failures

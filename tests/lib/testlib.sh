@@ -143,16 +143,29 @@ expect_offline() {
     cat /tmp/out
 }
 
+# expect_line NAME START COMMAND...: a line of COMMAND's output starts
+# with START.  The output is shown either way.
+expect_line() {
+    name=$1
+    start=$2
+    shift 2
+    out=$("$@")
+    echo "$out"
+    echo "CHECK: $name"
+    if printf '%s\n' "$out" | grep -q "^$start"; then
+        pass "$name"
+    else
+        fail "$name" "no line starting '$start' from '$*'"
+    fi
+}
+
 # expect_raw NAME ERRNO-TEXT ARG...: page-offline-raw ARG... reports that
 # the hypercall failed with ERRNO-TEXT.
 expect_raw() {
-    name=$1
-    want=$2
+    label="$1: fails with $2"
+    want="rc -1 errno $2"
     shift 2
-    out=$(page-offline-raw "$@")
-    echo "$out"
-    expect_ok "$name: fails with $want" \
-        sh -c "echo '$out' | grep -q '^rc -1 errno $want'"
+    expect_line "$label" "$want" page-offline-raw "$@"
 }
 
 # xl_info FIELD: one field of 'xl info'.
