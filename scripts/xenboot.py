@@ -36,6 +36,7 @@ and from what must never appear: a Xen or Linux panic.  QEMU ending
 without the exit marker, or the timeout, fails the boot with its reason.
 """
 
+import functools
 import json
 import os
 import re
@@ -105,6 +106,10 @@ def plan(script):
                     checks[name] = int(words[2])
     if not cases:
         cases.append(Case(None, [], BOOT_PATHS))
+    unknown = set(checks) - {None} - {c.name for c in cases}
+    if unknown:
+        raise SystemExit(f"{script}: '# checks:' names no '# boot:' case "
+                         f"{', '.join(sorted(unknown))}")
     for case in cases:
         case.min_checks = checks.get(case.name, checks.get(None, 0))
     return cases
@@ -148,6 +153,7 @@ def expected_env(boot):
     return env
 
 
+@functools.lru_cache(maxsize=None)
 def kexec_md5():
     """sbin/kexec's md5 as the Debian package lists it."""
     debs = os.path.join(TOP, "build", "vm", "debs")

@@ -104,6 +104,11 @@ check "a boot with the checks its script declares passes" \
 check "a boot with fewer checks than its case declares fails" \
     "$(run_declared two)" \
     "1 fail 2 1 2 checks ran, the script declares at least 3"
+printf '# boot: one\n# checks: 2 tow\n' > "$tmp/typo"
+check_grep "'# checks:' naming no case is refused" \
+    "names no '# boot:' case tow" \
+    "$("$top/scripts/qemu-run.py" --name selftest-typo --case one \
+        --script "$tmp/typo" 2>&1)"
 check_grep "--case refuses a case the script does not declare" \
     "has no '# boot: three' line (its cases: one, two)" \
     "$("$top/scripts/qemu-run.py" --name selftest-three --case three \
@@ -167,7 +172,8 @@ if [ -f "$top/build/image/dom0.cpio.gz" ]; then
     check_grep "the suite prints each boot's seconds" \
         "^ *[0-9]*  basics-bios$" "$(cat "$tmp/suite")"
 else
-    echo "PASS: (suite checks need build/image; 'make image' first)"
+    # Not a check: nothing was tried.
+    echo "SKIPPED: the suite checks need build/image ('make image' first)"
 fi
 
 # make bench: a benchmark whose boot fails is reported, the others still
