@@ -43,7 +43,7 @@ cp "$vm/kexec-tools/sbin/kexec" "$root/sbin/kexec"
 for src in "$top"/tests/dom0/*.c; do
     gcc -O2 -Wall -Werror -I"$stage/usr/include" -L"$stage/usr/lib" \
         -Wl,-rpath-link,"$stage/usr/lib" \
-        -o "$root/usr/bin/$(basename "$src" .c)" "$src" -lxenguest -lxenctrl -lxenforeignmemory -lxencall
+        -o "$root/usr/bin/$(basename "$src" .c)" "$src" -lxenguest -lxenctrl -lxenforeignmemory -lxencall -lyajl
 done
 
 # The hotplug scripts run under bash.

@@ -1,18 +1,26 @@
 # Page offline: xl page-offline / page-online / page-status over
 # XEN_SYSCTL_page_offline_range (issue 5), and the old xen-hptool path.
 #
-# checks: 80
+# checks: 97
 . /lib/testlib.sh
 
 CHUNK=4096                      # pages per test range: 16 MiB
 last_ram=$(($(xl_info total_memory) * 256))
 
 # The first MFN of the first run that an offline of all RAM refuses for
-# reason $1 (a libxl_page_refusal name).
+# reason $1 (a libxl_page_refusal name), read from the --json document.
 first_refused() {
     xl page-offline --dry-run --json "0x100-$(hex $((last_ram - 1)))" \
-        2>/dev/null | sed -n "s/.*\"start\": \([0-9]*\),.*\"refusal\": \"$1\".*/\1/p" |
-        head -n 1
+        > /tmp/refused.json 2>/dev/null
+    i=$(json-get 'ranges.0.runs.*.refusal' < /tmp/refused.json |
+        awk -v why="$1" '$2 == why { split($1, p, "."); print p[4]; exit }')
+    [ -z "$i" ] || json-get "ranges.0.runs.$i.start" < /tmp/refused.json
+}
+
+# json_values PATH...: the values at the PATHs (json-get) of the document
+# in /tmp/json, on one line.
+json_values() {
+    json-get "$@" < /tmp/json | tr '\n' ' ' | sed 's/ $//'
 }
 
 # -- A free range: offlined at once, listed, counted, and back again.
@@ -26,12 +34,36 @@ expect_eq "page-status lists the range, offlined" \
     "$(xl page-status | sed 's/  */ /g')" "$ra offlined $CHUNK pages"
 expect_eq "free_memory drops by exactly the range (MiB)" \
     "$(xl_info free_memory)" $((free0 - CHUNK / 256))
-expect_ok "page-status --json of the range says offlined" \
-    sh -c "xl page-status --json $ra | grep -q '\"state\": \"offlined\"'"
+xl page-status --json "$ra" > /tmp/json
+expect_eq "page-status --json: one document, the range offlined" \
+    "$(json_values ranges.0.runs.0.state ranges.0.runs.0.nr)" "offlined $CHUNK"
 expect_exit "offline it again: nothing to do, exit 0" 0 xl page-offline "$ra"
 expect_exit "online the range: exit 0" 0 xl page-online "$ra"
 expect_eq "free_memory is back" "$(xl_info free_memory)" "$free0"
 expect_ok "no page is offline or pending after online" nothing_offline
+
+# -- --json: one document from libxl's types, read by a JSON parser.
+xl page-offline --json "$ra" > /tmp/json
+expect_eq "page-offline --json: one document, the range offlined, 0 pending" \
+    "$(json_values ranges.0.runs.0.state ranges.0.runs.0.nr dry_run pending)" \
+    "offlined $CHUNK false 0"
+xl page-online --json "$ra" > /tmp/json
+expect_eq "page-online --json: one document, one run back online" \
+    "$(json_values 'ranges.0.runs.*.state' ranges.0.runs.0.nr)" "$CHUNK"
+xl page-offline --dry-run --json "$ra" > /tmp/json
+expect_eq "page-offline --dry-run --json says so" "$(json_values dry_run)" \
+    true
+xl page-status --json > /tmp/json
+expect_eq "page-status --json without a range: one document, no run" \
+    "$(json_values 'ranges.0.runs.*')" ""
+expect_ok "... and that document parses" json-get < /tmp/json
+
+# -- xl conventions: the global -N, usage errors.
+expect_exit "xl -N page-offline: exit 0" 0 xl -N page-offline "$ra"
+expect_ok "xl -N page-offline changed nothing" nothing_offline
+expect_exit "page-offline --wait=soon is a usage error: exit 2" 2 \
+    xl page-offline --wait=soon "$ra"
+expect_ok "... and changed nothing" nothing_offline
 
 # -- Address form: the same range by machine address.
 expect_exit "offline by machine address (@)" 0 \
@@ -55,6 +87,9 @@ for who in hardware_domain xen; do
     expect_ok "$who: the message names the page and why" \
         grep -q "^$(hex "$p")[- ].*refused: " /tmp/out
     expect_ok "$who: no page of the range changed state" nothing_offline
+    xl page-offline --json "$r" > /tmp/json 2>/dev/null
+    expect_ok "$who: --json: one document, the page among the refused runs" \
+        sh -c "json-get 'ranges.0.runs.*.start' < /tmp/json | grep -q ' $p\$'"
 done
 
 # -- Bad input: a clear message, exit 1, no state change.
@@ -100,11 +135,13 @@ expect_raw "an offline claiming to mark $ra" 'Invalid argument' \
 expect_ok "... offlines nothing" nothing_offline
 
 # -- Pages under a running PV domU's memory: exchanged while it runs.
-# The guest keeps a checksum over a buffer (tests/domU/memcheck) and
-# says which guest frames hold it; domu-p2m names the machine pages.
+# The guest writes a buffer over and over and checks every word it reads
+# back (tests/domU/memcheck write), and says which guest frames hold it;
+# domu-p2m names the machine pages.  An exchanged page must stay
+# writable, with nothing lost.
 log=$(domu_console po-pv)
-domu_start po-pv 256 memcheck=64
-expect_ok "a PV domU checking a 64 MiB buffer runs" [ $? = 0 ]
+domu_start po-pv 256 memwrite=64
+expect_ok "a PV domU writing a 64 MiB buffer runs" [ $? = 0 ]
 wait_for 60 grep -q '^MEMCHECK-READY' "$log"
 rp=$(memcheck_range po-pv 64)
 expect_ok "64 machine pages in a row hold the guest's buffer" [ -n "$rp" ]
@@ -119,10 +156,24 @@ expect_ok "the guest's buffer is on other machine pages now" \
 expect_ok "the guest keeps running: its checks go on" \
     memcheck_goes_on po-pv
 expect_ok "and its checksum still matches" memcheck_clean po-pv
+# A page table that maps itself (a direct-map L1 in the 2 MiB it maps):
+# copied with that entry cleared, the entry then rewritten in the copy.
+l1=$(domu-p2m "$(xl domid po-pv)" self-mapped-l1)
+expect_ok "the PV domU has an L1 page table that maps itself" [ -n "$l1" ]
+expect_offline "offline that page table: exit 0" 0 "${l1:-none}"
+expect_ok "it was exchanged" \
+    grep -q "domain $(xl domid po-pv) (PV): 1 page exchanged" /tmp/out
+expect_ok "the guest keeps running on the moved page table" \
+    memcheck_goes_on po-pv
+expect_ok "and finds every word it wrote" memcheck_clean po-pv
 # Its console ring is mapped by xenconsoled: it cannot be exchanged.
 ring=$(xenstore-read "/local/domain/$(xl domid po-pv)/console/ring-ref")
 expect_offline "offline the guest's console ring: exit 3 (pending)" 3 "$ring"
 expect_ok "xl says it stays pending" grep -q 'the others stay pending' /tmp/out
+xl page-offline --json "$ring" > /tmp/json 2>/dev/null
+expect_eq "--json: one document: the PV domain, none exchanged, 1 pending" \
+    "$(json_values domains.0.type domains.0.exchanged domains.0.complete \
+                   pending)" "pv 0 false 1"
 expect_ok "the guest keeps running after a failed exchange" \
     memcheck_goes_on po-pv
 xl destroy po-pv
@@ -132,7 +183,7 @@ ring_offlined() {
 expect_ok "the ring page is offlined once the guest is gone" \
     wait_for 30 ring_offlined
 expect_exit "online the exchanged pages and the ring" 0 \
-    xl page-online "$rp" "$ring"
+    xl page-online "$rp" "$ring" ${l1:+"$l1"}
 
 # -- A range a PV domU holds, left pending: offlined when it is freed.
 domu_start po-domu 128

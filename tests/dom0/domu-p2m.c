@@ -13,6 +13,12 @@
  *
  * Prints the machine frame of the domain's shared info page: Xen's page,
  * which an HVM or PVH guest maps at a guest frame of its choice.
+ *
+ * domu-p2m DOMID self-mapped-l1
+ *
+ * Prints the machine frame of a PV domain's L1 page table that maps
+ * itself (as a Linux direct-map L1 lying in the 2 MiB it maps does), if
+ * there is one: the hardest page table to exchange.
  * Exits 0, or 2 on an error.
  */
 #include <errno.h>
@@ -23,6 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#define XC_WANT_COMPAT_MAP_FOREIGN_API
 #include <xenctrl.h>
 #include <xenguest.h>
 
@@ -137,6 +144,45 @@ static int pv_p2m(xc_interface *xch, uint32_t domid, uint64_t first,
     return 0;
 }
 
+/* Does page table @mfn, of the domain's, have an entry that maps it? */
+static bool maps_itself(xc_interface *xch, uint32_t domid, uint64_t mfn)
+{
+    const uint64_t *pte;
+    bool found = false;
+    unsigned int i;
+
+    pte = xc_map_foreign_range(xch, domid, XC_PAGE_SIZE, PROT_READ, mfn);
+    if ( !pte )
+        return false;
+    for ( i = 0; i < XC_PAGE_SIZE / sizeof(*pte) && !found; i++ )
+        found = (pte[i] & 1) &&
+                ((pte[i] >> XC_PAGE_SHIFT) & ((1ULL << 40) - 1)) == mfn;
+    munmap((void *)pte, XC_PAGE_SIZE);
+    return found;
+}
+
+/* Print a PV domain's L1 table that maps itself: see above. */
+static int self_mapped_l1(xc_interface *xch, uint32_t domid)
+{
+    struct xc_domain_meminfo minfo = { 0 };
+    uint64_t pfn, mfn;
+
+    if ( xc_map_domain_meminfo(xch, domid, &minfo) )
+        return -1;
+    for ( pfn = 0; pfn < minfo.p2m_size; pfn++ )
+    {
+        mfn = p2m_entry(&minfo, pfn);
+        if ( (minfo.pfn_type[pfn] & XEN_DOMCTL_PFINFO_LTAB_MASK) ==
+             XEN_DOMCTL_PFINFO_L1TAB && maps_itself(xch, domid, mfn) )
+        {
+            printf("%#" PRIx64 "\n", mfn);
+            break;
+        }
+    }
+    xc_unmap_domain_meminfo(xch, &minfo);
+    return 0;
+}
+
 static void print_run(uint64_t first, uint64_t last)
 {
     printf("%#" PRIx64 "-%#" PRIx64 "\n", first, last);
@@ -146,19 +192,21 @@ int main(int argc, char **argv)
 {
     uint64_t first = 0, last = 0, pfn, mfn, run = 0, prev = 0, *mfns = NULL;
     bool shared_info = argc == 3 && !strcmp(argv[2], "shared-info");
+    bool self_l1 = argc == 3 && !strcmp(argv[2], "self-mapped-l1");
     xc_domaininfo_t info;
     xc_interface *xch;
     uint32_t domid;
     int rc;
 
-    if ( argc != 4 && !shared_info )
+    if ( argc != 4 && !shared_info && !self_l1 )
     {
         fprintf(stderr, "usage: domu-p2m DOMID FIRST_PFN LAST_PFN\n"
-                "       domu-p2m DOMID shared-info\n");
+                "       domu-p2m DOMID shared-info\n"
+                "       domu-p2m DOMID self-mapped-l1\n");
         return 2;
     }
     domid = strtoul(argv[1], NULL, 0);
-    if ( !shared_info )
+    if ( argc == 4 )
     {
         first = strtoull(argv[2], NULL, 0);
         last = strtoull(argv[3], NULL, 0);
@@ -176,6 +224,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "domu-p2m: domain %u: %s\n", domid,
                 xch ? "no such domain" : strerror(errno));
         return 2;
+    }
+    if ( self_l1 )
+    {
+        if ( (info.flags & XEN_DOMINF_hvm_guest) ||
+             self_mapped_l1(xch, domid) )
+        {
+            fprintf(stderr, "domu-p2m: domain %u: no PV page tables to "
+                    "read\n", domid);
+            return 2;
+        }
+        return 0;
     }
     if ( shared_info )
     {

@@ -23,8 +23,9 @@
  * 2 on a usage error.
  *
  *   page-offline-raw time COMMAND [ARG...]
- *       Runs COMMAND and prints "ns T" (busybox has no clock finer than
- *       the shell's), exiting as COMMAND did.
+ *       Runs COMMAND and prints "maxrss_kb K" (its peak resident memory)
+ *       then "ns T" (busybox has no clock finer than the shell's), exiting
+ *       as COMMAND did.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -33,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <xenctrl.h>
@@ -189,6 +191,7 @@ static int run_timed(char **argv)
 {
     uint64_t t = now_ns();
     pid_t pid = fork();
+    struct rusage ru;
     int status;
 
     if (pid < 0)
@@ -198,9 +201,10 @@ static int run_timed(char **argv)
         perror(argv[0]);
         _exit(127);
     }
-    if (waitpid(pid, &status, 0) < 0)
+    if (wait4(pid, &status, 0, &ru) < 0)
         return 1;
-    printf("ns %" PRIu64 "\n", now_ns() - t);
+    t = now_ns() - t;
+    printf("maxrss_kb %ld\nns %" PRIu64 "\n", ru.ru_maxrss, t);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 

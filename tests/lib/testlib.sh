@@ -67,11 +67,13 @@ expect_exit() {
 }
 
 # range_is_free RANGE: is every page of the MFN range free?  An offline
-# dry run passes, with no owner and no page offline or pending already.
+# dry run passes, with no owner and no page offline or pending already
+# (libxl's JSON leaves out what is at its default: online, no owner).
 range_is_free() {
     out=$(xl page-offline --dry-run --json "$1") || return 1
-    echo "$out" | grep -q '"pending_owners": \[\]' &&
-        ! echo "$out" | grep -q '"state": "\(pending\|offlined\)"'
+    found=$(echo "$out" |
+            json-get 'ranges.*.pending_owners' 'ranges.*.runs.*.state') &&
+        [ -z "$found" ]
 }
 
 hex() {
@@ -85,8 +87,9 @@ nothing_offline() {
 # range_held_by DOMID RANGE: does domain DOMID alone hold pages of RANGE,
 # and could RANGE be offlined?
 range_held_by() {
-    xl page-offline --dry-run --json "$2" 2>/dev/null |
-        grep -q "\"pending_owners\": \[$1\]"
+    found=$(xl page-offline --dry-run --json "$2" 2>/dev/null |
+            json-get 'ranges.0.pending_owners.*') &&
+        [ "$found" = "ranges.0.pending_owners.0 $1" ]
 }
 
 # chunk_range START: the CHUNK pages from MFN START, as "0xFIRST-0xLAST".
@@ -261,8 +264,9 @@ timed() {
     rc=$?
     expect_eq "$name succeeds" "$rc" 0
     [ "$rc" = 0 ] || echo "$out"
-    # The last line is page-offline-raw time's own.
+    # The last two lines are page-offline-raw time's own.
     echo "BENCH $name $(echo "$out" | tail -n 1 | sed -n 's/^ns //p') $pages"
+    echo "RSS $name $(echo "$out" | tail -n 2 | sed -n 's/^maxrss_kb //p')"
 }
 
 # live_update STAGE [XEN-ARG...]: live update to /boot/xen-next, with
