@@ -12,7 +12,11 @@ Every planned boot reports, as a pass, a failure or a skip; a boot that
 could not even be started is a failure.  Each boot's seconds and the
 total are printed at the end.
 
-BOOTS="bios uefi" picks the boot paths, TESTS="basics" the boot tests;
+Then the series' jobs in Xen's own CI (tests/xen-ci.sh), on the BIOS
+path: they boot by multiboot.
+
+BOOTS="bios uefi" picks the boot paths, TESTS="basics" the boot tests
+("xen-ci" the Xen CI jobs);
 --list prints the boots planned, with their Xen arguments, and runs none.
 """
 
@@ -29,6 +33,7 @@ sys.path.insert(0, os.path.join(TOP, "scripts"))
 import xenboot  # noqa: E402
 
 FIRST = "basics"    # proves dom0 comes up on a boot path
+XEN_CI = "xen-ci"   # TESTS name of the Xen CI jobs: multiboot, so bios
 
 
 class Tally:
@@ -45,10 +50,12 @@ class Tally:
         return line + (f", {self.skipped} skipped" if self.skipped else "")
 
 
-def host_tests(tally):
-    print("== host tests", flush=True)
+def script_tests(tally, title, tests):
+    """Shell scripts run on the host, each printing PASS: and FAIL: lines;
+    one that exits non-zero without a FAIL: line fails once."""
+    print(f"== {title}", flush=True)
     os.makedirs(os.path.join(TOP, "build", "logs"), exist_ok=True)
-    for test in sorted(glob.glob(os.path.join(TOP, "tests", "host", "*.sh"))):
+    for test in tests:
         rel = os.path.relpath(test, TOP)
         log = os.path.join(TOP, "build", "logs",
                            os.path.basename(test)[:-3] + ".log")
@@ -70,6 +77,17 @@ def host_tests(tally):
         tally.passed += passed
         tally.failed += failed
         tally.times.append((rel, time.monotonic() - start))
+
+
+def host_tests(tally):
+    script_tests(tally, "host tests", sorted(
+        glob.glob(os.path.join(TOP, "tests", "host", "*.sh"))))
+
+
+def xen_ci_jobs(tally):
+    """The series' jobs in Xen's own CI (automation/), on this build."""
+    script_tests(tally, "Xen CI jobs (automation/)",
+                 [os.path.join(TOP, "tests", XEN_CI + ".sh")])
 
 
 def planned_boots(tests, boots):
@@ -159,9 +177,11 @@ def main():
         if boot not in xenboot.BOOT_PATHS:
             sys.exit(f"run-suite: BOOTS: no boot path '{boot}' "
                      f"(there are: {' '.join(xenboot.BOOT_PATHS)})")
-    tests = os.environ.get("TESTS", "").split() or sorted(
+    wanted = os.environ.get("TESTS", "").split()
+    tests = [t for t in wanted if t != XEN_CI] if wanted else sorted(
         os.path.basename(s)[:-3]
         for s in glob.glob(os.path.join(TOP, "tests", "boot", "*.sh")))
+    xen_ci = (not wanted or XEN_CI in wanted) and "bios" in boots
 
     if args.list:
         for test, boot, case in planned_boots(tests, boots):
@@ -176,6 +196,8 @@ def main():
     if not args.no_host_tests:
         host_tests(tally)
     boot_tests(tests, boots, tally)
+    if xen_ci:
+        xen_ci_jobs(tally)
     print_times(tally, start)
     print(tally.closing_line())
     return 1 if tally.failed or tally.skipped else 0
