@@ -48,11 +48,15 @@ replace_buffer() {
     expect_exit "$1: online the old pages" 0 xl page-online $runs
 }
 
-# -- HAP (the default) and shadow paging: the same guest, the same checks.
+# -- The paging Xen picks, and shadow paging: the same guest, the same
+# checks.  Xen picks HAP where the CPU has nested paging; QEMU's TCG has
+# it (-cpu ...,+npt), but a PVH guest rewriting its memory there
+# triple-faults on its own, before any page moves: under TCG both cases
+# run on shadow paging, and "default" tests HAP only on hardware.
 domu_start pr-hap 256 memcheck=32 pvh
-expect_ok "hap: a PVH domU checking a 32 MiB buffer runs" [ $? = 0 ]
+expect_ok "default: a PVH domU checking a 32 MiB buffer runs" [ $? = 0 ]
 wait_for 60 grep -q '^MEMCHECK-READY' "$(domu_console pr-hap)"
-replace_buffer hap pr-hap
+replace_buffer default pr-hap
 
 domu_start pr-shadow 256 memcheck=32 pvh "hap = 0"
 expect_ok "shadow: a PVH domU on shadow paging runs" [ $? = 0 ]

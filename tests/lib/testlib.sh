@@ -190,6 +190,10 @@ ramdisk = "/boot/domU.cpio.gz"
 extra = "console=hvc0 ${3:-}"
 memory = $2
 vcpus = 1
+# A guest that crashes or resets stays down: restarted, its checks would
+# pass on a fresh instance.
+on_reboot = "destroy"
+on_crash = "destroy"
 ${5:-}
 CFG
     xl create -q "/tmp/$1.cfg" || return 1
