@@ -19,6 +19,17 @@ JOBS      ?= $(shell nproc)
 Q         := $(if $(filter 1,$(V)),,@)
 STEP      := scripts/step.sh
 
+# ccache, when installed (make deps installs it): xen-next differs from
+# xen-debug only in its version string, which no compiler sees once the
+# preprocessor is done, so it costs little more than a link; and a tree
+# brought up to date recompiles little.  Each build runs in a directory of
+# its own: that stays out of the hash.
+ifneq ($(wildcard /usr/lib/ccache/gcc),)
+export PATH := /usr/lib/ccache:$(PATH)
+export CCACHE_DIR ?= $(TOP)/build/ccache
+export CCACHE_NOHASHDIR := 1
+endif
+
 XEN_MAKE   = $(MAKE) -C $(TREE)/xen XEN_VENDORVERSION=$(XEN_VENDORVERSION)
 TOOLS_MAKE = $(MAKE) -C $(TREE) CONFIG_TESTS=n XEN_VENDORVERSION=$(XEN_VENDORVERSION)
 
@@ -51,8 +62,10 @@ series-check:
 	$(Q)scripts/series.sh check
 
 ## make bisect-check    does every patch apply and build on its own?
+## make bisect-check IN_TREE=1  ... walking build/xen back from its tip over
+##                       the build make xen tools left (faster; CI's way)
 bisect-check: tree
-	$(Q)scripts/bisect-check.sh
+	$(Q)scripts/bisect-check.sh $(if $(IN_TREE),--in-tree)
 
 # The hypervisor, out of tree: a debug build for tests, a release build
 # for benchmarks (and $(3), extra make arguments).  Each has its own

@@ -25,9 +25,9 @@
 # boot: over-module liveupdate=64M@0x1000000 [bios]
 # checks: 6
 # checks: 3 plain
-# checks: 15 fixed
-# checks: 17 sizeonly
-# checks: 16 exact
+# checks: 18 fixed
+# checks: 20 sizeonly
+# checks: 19 exact
 . /lib/testlib.sh
 
 total=$(xl_info total_memory)
@@ -109,6 +109,23 @@ if [ "$CASE" = exact ]; then
 fi
 
 expect_ok "$CASE: dom0's memory lies outside the region" lu-region-check 0
+
+# Claims (xl's claim_mode) count what domains can get: free_memory, never
+# the region's unused part, which is Xen's alone.  When they counted it, a
+# claim that could not be met was granted.
+free_pages=$(($(xl_info free_memory) * 256))
+expect_line "$CASE: a claim 2 MiB beyond free_memory is refused" \
+    'rc -1 errno Cannot allocate memory outstanding 0' \
+    claim $((free_pages + 768))
+expect_line "$CASE: a claim 16 MiB within free_memory is granted" \
+    "rc 0 errno 0 outstanding $((free_pages - 4096))" \
+    claim $((free_pages - 4096))
+
+# Per NUMA node too (xl info -n, as libxl's placement reads it).
+node_free=$(xl info -n | awk '/^node:/ { n = 1; next } n && $1 == "0:" { print $3; exit }')
+expect_range "$CASE: node 0's free memory is free_memory (MiB)" \
+    "$node_free" $((free_pages / 256 - 2)) $((free_pages / 256 + 2))
+
 domu_start lu-domu 128
 domid=$(xl domid lu-domu)
 expect_ok "$CASE: a domU's memory lies outside the region" \

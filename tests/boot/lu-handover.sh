@@ -7,13 +7,14 @@
 # multiboot2 (see liveupdate in docs/misc/xen-command-line.pandoc).
 #
 # boot: update liveupdate=256M
-# checks: 34
+# checks: 37
 # carry-initrd
 . /lib/testlib.sh
 
 STAGE=${STAGE:-1}
 SEED=0x5eed
 PAGES=256
+RANGES=4200
 
 # Fill $PAGES more pages of dom0 with the pattern and preserve them.  The
 # process holds the pages until the update, as a preserved buffer's owner
@@ -86,12 +87,26 @@ case $STAGE in
     expect_ok "stage 1: xl page-status shows $pending pending" \
         sh -c "xl page-status | grep -q '^$pending .*pending'"
     echo "PENDING_PAGE=$pending" >> /test/env
+    # Only the hardware domain's own memory can be preserved: a domU
+    # holding a preserved page could never be destroyed, and shared info
+    # is a Xen page that Xen frees and rebuilds.
+    expect_line "stage 1: a domU's frame cannot be preserved" \
+        'rc -1 errno Operation not permitted' \
+        lu-preserve try "$(xl domid lu-pending)" 0
+    expect_line "stage 1: dom0's shared info page cannot be preserved" \
+        'rc -1 errno Operation not permitted' lu-preserve try 0 shared-info
     echo "NR_CPUS=$(xl_info nr_cpus)" >> /test/env
     live_update 2
     ;;
 2)
     check_carried $PAGES
     preserve_more
+    # More separate ranges than Xen lists in one step (4096): the list
+    # is copied out in steps, and the next Xen takes them all.
+    lu-preserve scatter $SEED $RANGES > /tmp/scatter.out &
+    wait_for 120 grep -q PRESERVED /tmp/scatter.out
+    expect_eq "stage 2: lu-preserve preserves $RANGES separate pages" \
+        "$(cat /tmp/scatter.out)" "PRESERVED $RANGES"
     # Every domctl holds a lock that pausing dom0 for the handover needs:
     # with domctls back to back on dom0's other vCPU, the exec must wait
     # for one to end, neither crash the host nor fail.
@@ -102,7 +117,7 @@ case $STAGE in
     live_update 3
     ;;
 3)
-    check_carried $((2 * PAGES))
+    check_carried $((2 * PAGES + RANGES))
     ;;
 esac
 

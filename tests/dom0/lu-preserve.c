@@ -2,6 +2,7 @@
  * lu-preserve fill SEED PAGES
  * lu-preserve scatter SEED RANGES
  * lu-preserve check SEED
+ * lu-preserve try DOMID FRAME|shared-info
  *
  * Runs in the test dom0.  "fill" allocates PAGES pages, fills each with a
  * pattern made from SEED and the page's machine frame number, and asks Xen
@@ -13,10 +14,13 @@
  * "check", after one or more live updates, reads every page Xen says is
  * preserved (as DOMID_XEN pages) and checks its pattern.  The pattern
  * names its frame, so nothing needs to be carried over but SEED.
+ * "try" asks Xen to preserve one frame of domain DOMID, or the domain's
+ * shared info page, and prints what Xen answers: "rc R errno E".
  *
  * Prints "PRESERVED <pages>" or "CHECKED <pages> pages, <bad> bad";
  * exits 0, 1 when a page is bad, 2 on an error.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <inttypes.h>
@@ -222,6 +226,25 @@ static int check(xc_interface *xch, uint64_t seed)
     return bad ? 1 : 0;
 }
 
+static int try(xc_interface *xch, uint32_t domid, const char *frame)
+{
+    uint64_t mfn = strtoull(frame, NULL, 0);
+    xc_dominfo_t info;
+    int rc;
+
+    if ( !strcmp(frame, "shared-info") )
+    {
+        if ( xc_domain_getinfo(xch, domid, 1, &info) != 1 ||
+             info.domid != domid )
+            die("try: the domain's info");
+        mfn = info.shared_info_frame;
+    }
+
+    rc = xc_live_update_preserve(xch, domid, &mfn, 1);
+    printf("rc %d errno %s\n", rc, rc ? strerror(errno) : "0");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     xc_interface *xch = xc_interface_open(NULL, NULL, 0);
@@ -247,8 +270,11 @@ int main(int argc, char **argv)
     }
     if ( argc == 3 && !strcmp(argv[1], "check") )
         return check(xch, strtoull(argv[2], NULL, 0));
+    if ( argc == 4 && !strcmp(argv[1], "try") )
+        return try(xch, strtoul(argv[2], NULL, 0), argv[3]);
 
     fprintf(stderr, "usage: lu-preserve fill SEED PAGES | "
-            "scatter SEED RANGES | check SEED\n");
+            "scatter SEED RANGES | check SEED | "
+            "try DOMID FRAME|shared-info\n");
     return 2;
 }
