@@ -213,11 +213,17 @@ domu_console() {
 }
 
 # memcheck_goes_on NAME: domU NAME's memcheck reports another good pass
-# within a minute.
+# within a minute.  If not, the end of its console and whether it still
+# exists go to the log, for the one reading the failure.
 memcheck_goes_on() {
     n=$(grep -c '^MEMCHECK-OK' "$(domu_console "$1")")
     wait_for 60 sh -c \
-        "[ \$(grep -c '^MEMCHECK-OK' $(domu_console "$1")) -gt $n ]"
+        "[ \$(grep -c '^MEMCHECK-OK' $(domu_console "$1")) -gt $n ]" &&
+        return 0
+    echo "domU $1 made no progress; the end of its console:"
+    tail -n 30 "$(domu_console "$1")"
+    xl list "$1" || echo "domU $1 no longer exists"
+    return 1
 }
 
 # memcheck_clean NAME: domU NAME's memcheck ran (its console says so) and
