@@ -114,7 +114,7 @@ image: vm tools xen xen-next
 
 BOOT   ?= bios
 SCRIPT ?= tests/demo.sh
-XEN_ARGS ?= liveupdate=256M
+XEN_ARGS ?= liveupdate=256M liveupdate-dom0=rebuild
 run_args = --boot $(BOOT) $(if $(CASE),--case $(CASE),$(foreach a,$(XEN_ARGS),--xen-arg $(a))) \
 	$(if $(PRINT),--print-command)
 

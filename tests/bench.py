@@ -63,7 +63,7 @@ REGION_MEMORY_GB = (2, 4, 8)
 LU_RANGES = (0, 1, 1000, 100000)
 LU_RUNS = 3             # boots per case, for medians
 # Room in dom0 for the 2 x 100000 pages "lu-preserve scatter" fills.
-LU_XEN_ARGS = ("liveupdate=256M", "dom0_mem=1536M,max:1536M")
+LU_XEN_ARGS = ("liveupdate=256M", "liveupdate-dom0=rebuild", "dom0_mem=1536M,max:1536M")
 
 
 class BenchFailed(Exception):

@@ -10,12 +10,12 @@
 # alone: tests/unit/lu-stream-test.c and the fuzzer try them; record-crc
 # shows a refusal of the parser ending an update as it should.
 #
-# boot: no-breadcrumb liveupdate=256M [bios]
-# boot: breadcrumb-crc liveupdate=256M [bios]
-# boot: state-in-region liveupdate=256M [bios]
-# boot: state-outside-ram liveupdate=256M [bios]
-# boot: record-crc liveupdate=256M [bios]
-# boot: refuse-region liveupdate=256M [bios]
+# boot: no-breadcrumb liveupdate=256M liveupdate-dom0=rebuild [bios]
+# boot: breadcrumb-crc liveupdate=256M liveupdate-dom0=rebuild [bios]
+# boot: state-in-region liveupdate=256M liveupdate-dom0=rebuild [bios]
+# boot: state-outside-ram liveupdate=256M liveupdate-dom0=rebuild [bios]
+# boot: record-crc liveupdate=256M liveupdate-dom0=rebuild [bios]
+# boot: refuse-region liveupdate=256M liveupdate-dom0=rebuild [bios]
 # checks: 3
 # checks: 5 no-breadcrumb
 # carry-initrd

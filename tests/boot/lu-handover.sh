@@ -6,7 +6,7 @@
 # Both boot paths: from xen.efi, the next Xens are entered through plain
 # multiboot2 (see liveupdate in docs/misc/xen-command-line.pandoc).
 #
-# boot: update liveupdate=256M
+# boot: update liveupdate=256M liveupdate-dom0=rebuild
 # checks: 37
 # carry-initrd
 . /lib/testlib.sh

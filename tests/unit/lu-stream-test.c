@@ -361,6 +361,100 @@ static int write_seeds(const char *dir)
            write_seed(dir, 1, stream_with_unknown(0));
 }
 
+/* A stream of one record of @type, @len bytes of @body. */
+static long one_record(uint32_t type, const void *body, uint32_t len)
+{
+    struct lu_stream_writer w;
+
+    lu_stream_begin(&w, buf, BUF_SIZE);
+    lu_stream_add(&w, type, LU_REC_F_MANDATORY, body, len);
+    return lu_stream_finish(&w);
+}
+
+static void expect_parses(const char *name, long len)
+{
+    struct lu_stream_error err = { 0 };
+    struct seen s = { 0 };
+
+    check(name, lu_stream_parse(buf, len, reader, &s, &err) == 0 &&
+          s.records == 1, err.why ?: "not read");
+}
+
+/* The domain records' form: what the parser itself refuses. */
+static void test_domain_records(void)
+{
+    struct {
+        struct lu_rec_domain d;
+        uint64_t frame[2];
+    } dom = { .d = { .max_vcpus = 2, .nr_grant_frames = 2 } };
+    struct {
+        struct lu_rec_domain_pages h;
+        struct lu_rec_page_run run[2];
+    } pages = { .run = { { .mfn = 0x1000, .gfn = 0, .nr = 16 },
+                         { .mfn = 0x2000, .gfn = ~0ULL, .nr = 1,
+                           .flags = 4 } } };
+    struct {
+        struct lu_rec_pv_vcpu v;
+        uint8_t ctxt[64];
+    } vcpu = { .v = { .ctxt_size = 48, .xsave_size = 16 } };
+    struct {
+        struct lu_rec_evtchns h;
+        uint64_t array[1];
+        struct lu_rec_evtchn port[2];
+    } ev = { .h = { .fifo = 1, .nr_array = 1, .nr_ports = 2 },
+             .port = { { .port = 1, .state = LU_EVTCHN_VIRQ },
+                       { .port = 2, .state = LU_EVTCHN_IPI } } };
+    struct lu_rec_system_time t = { .stime = 1 };
+
+    expect_parses("domain: parses", one_record(LU_REC_DOMAIN, &dom,
+                                               sizeof(dom)));
+    expect_refused("domain: grant frames not the length's",
+                   one_record(LU_REC_DOMAIN, &dom, sizeof(dom) - 8),
+                   "DOMAIN record: length is not that of its grant frames");
+    dom.d.max_vcpus = 0;
+    expect_refused("domain: no vCPUs",
+                   one_record(LU_REC_DOMAIN, &dom, sizeof(dom)),
+                   "DOMAIN record: no vCPUs");
+
+    expect_parses("domain pages: parse",
+                  one_record(LU_REC_DOMAIN_PAGES, &pages, sizeof(pages)));
+    pages.run[0].nr = 0;
+    expect_refused("domain pages: empty run",
+                   one_record(LU_REC_DOMAIN_PAGES, &pages, sizeof(pages)),
+                   "DOMAIN_PAGES record: empty or wrapping run");
+    pages.run[0].nr = 16;
+    pages.run[1].flags = 5;
+    expect_refused("domain pages: pinned at level 5",
+                   one_record(LU_REC_DOMAIN_PAGES, &pages, sizeof(pages)),
+                   "DOMAIN_PAGES record: unknown page flags");
+
+    expect_parses("PV vCPU: parses",
+                  one_record(LU_REC_PV_VCPU, &vcpu, sizeof(vcpu)));
+    vcpu.v.xsave_size = 8;
+    expect_refused("PV vCPU: contexts not the length's",
+                   one_record(LU_REC_PV_VCPU, &vcpu, sizeof(vcpu)),
+                   "PV_VCPU record: length is not that of its contexts");
+
+    expect_parses("event channels: parse",
+                  one_record(LU_REC_EVTCHNS, &ev, sizeof(ev)));
+    ev.port[1].state = 6;
+    expect_refused("event channels: unknown state",
+                   one_record(LU_REC_EVTCHNS, &ev, sizeof(ev)),
+                   "EVTCHNS record: invalid port");
+    ev.port[1].state = LU_EVTCHN_IPI;
+    ev.h.nr_array = 0x20000000;
+    expect_refused("event channels: array beyond the record",
+                   one_record(LU_REC_EVTCHNS, &ev, sizeof(ev)),
+                   "EVTCHNS record: length is not that of its pages and "
+                   "ports");
+
+    expect_parses("system time: parses",
+                  one_record(LU_REC_SYSTEM_TIME, &t, sizeof(t)));
+    expect_refused("system time: wrong length",
+                   one_record(LU_REC_SYSTEM_TIME, &t, sizeof(t) - 8),
+                   "SYSTEM_TIME record: wrong length");
+}
+
 /* lu-stream-test [SEED-DIR]: the tests, or only write fuzzer seeds. */
 int main(int argc, char **argv)
 {
@@ -375,6 +469,7 @@ int main(int argc, char **argv)
     test_record_damage();
     test_unknown_records();
     test_handover_time();
+    test_domain_records();
     test_scale();
     test_writer_full();
 
