@@ -75,11 +75,7 @@ expect_ok "uptime goes on" [ "$(cut -d. -f1 /proc/uptime)" -ge "$uptime0" ]
 now=$(date +%s)
 expect_range "date goes on, by no more than the test took (s)" \
     $((now - date0)) 0 600
-page=
-for mfn in $(seq $((0x10000)) $((0x1000)) $((0x7f000))); do
-    mfn=$(printf '%#x' "$mfn")
-    range_is_free "$mfn-$mfn" && { page=$mfn; break; }
-done
+page=$(free_page)
 expect_ok "page offline works after the updates" xl page-offline "$page"
 expect_ok "... and page online" xl page-online "$page"
 finish

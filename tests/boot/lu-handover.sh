@@ -70,11 +70,7 @@ case $STAGE in
 1)
     preserve_more
     # A free page, offlined: it must stay offlined in the next Xens.
-    bad=
-    for mfn in $(seq $((0x10000)) $((0x1000)) $((0x7f000))); do
-        mfn=$(printf '%#x' "$mfn")
-        range_is_free "$mfn-$mfn" && { bad=$mfn; break; }
-    done
+    bad=$(free_page)
     expect_ok "stage 1: xl page-offline $bad" xl page-offline "$bad"
     echo "BAD_PAGE=$bad" >> /test/env
     # A page of a running domU, left pending offline: the domU does not

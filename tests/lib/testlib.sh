@@ -76,6 +76,15 @@ range_is_free() {
         [ -z "$found" ]
 }
 
+# free_page: a free machine page between 256 MiB and 2 GiB, every 16 MiB
+# tried, or nothing.
+free_page() {
+    for mfn in $(seq $((0x10000)) $((0x1000)) $((0x7f000))); do
+        mfn=$(printf '%#x' "$mfn")
+        range_is_free "$mfn-$mfn" && { echo "$mfn"; return; }
+    done
+}
+
 hex() {
     printf '%#x' "$1"
 }
