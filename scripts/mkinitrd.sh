@@ -63,7 +63,9 @@ cp /bin/bash "$root/bin/bash"
     cp -L "$lib" "$root$lib"
 done
 
-# Kernel modules, dependencies first.
+# Kernel modules, dependencies first, each listed once in an order file:
+# /etc/modules.order (loaded at boot) or /etc/modules.disks (loaded by the
+# tests that give dom0 disks, tests/lib/testlib.sh: load_disk_drivers).
 module_path() {
     find "$kmods/kernel" -name "$1.ko" -o -name "$(echo "$1" | tr _ -).ko" |
         head -n 1
@@ -73,17 +75,19 @@ add_module() {
     path=$(module_path "$1")
     [ -n "$path" ] || { echo "mkinitrd: no module $1 in $kver" >&2; exit 1; }
     for dep in $(/sbin/modinfo -F depends "$path" | tr , ' '); do
-        add_module "$dep"
+        add_module "$dep" "$2"
     done
     rel=${path#"$kmods"/}
-    grep -qx "$rel" "$root/etc/modules.order" 2>/dev/null && return
+    grep -qx "$rel" "$root/etc/modules.order" "$2" 2>/dev/null && return
     mkdir -p "$root/lib/modules/$kver/$(dirname "$rel")"
     cp "$path" "$root/lib/modules/$kver/$rel"
-    echo "$rel" >> "$root/etc/modules.order"
+    echo "$rel" >> "$2"
 }
-: > "$root/etc/modules.order"
-for module in $(grep -v '^#' "$top/config/dom0-modules"); do
-    add_module "$module"
+for list in order:dom0-modules disks:dom0-disk-modules; do
+    : > "$root/etc/modules.${list%%:*}"
+    for module in $(grep -v '^#' "$top/config/${list#*:}"); do
+        add_module "$module" "$root/etc/modules.${list%%:*}"
+    done
 done
 
 cp "$top/image/dom0-init" "$root/init"

@@ -15,6 +15,11 @@ A dom0 test script (tests/boot/*.sh) declares in comment lines:
                           N checks, or it fails
   # carry-initrd          the script boots dom0 again (a live update): its
                           archive holds the base initramfs too
+  # disks: KIND...        scratch disks of 8 MiB for dom0, each with its
+                          KIND as serial: virtio-msix (virtio-blk with
+                          MSI-X), virtio-intx (virtio-blk with its INTx
+                          pin, a GSI), ahci-msi (a disk on the q35 AHCI
+                          controller, which Linux drives with MSI)
 
 One boot: Xen (multiboot from legacy BIOS, or xen.efi from a FAT ESP under
 OVMF), Debian's kernel as a PV dom0 and our initramfs, plus a small
@@ -130,6 +135,31 @@ def asks_to_carry(script):
         return False
     with open(script) as f:
         return any(line.rstrip("\n") == "# carry-initrd" for line in f)
+
+
+# The QEMU device each '# disks:' KIND is, given its -drive id.
+DISKS = {
+    "virtio-msix": "virtio-blk-pci,drive={id},serial=virtio-msix",
+    "virtio-intx": "virtio-blk-pci,drive={id},serial=virtio-intx,vectors=0",
+    "ahci-msi": "ide-hd,drive={id},bus=ide.0,serial=ahci-msi",
+}
+
+
+def declared_disks(script):
+    """The disk KINDs a dom0 script asks for, in order."""
+    kinds = []
+    if script:
+        with open(script) as f:
+            for line in f:
+                words = line.split()
+                if words[:2] == ["#", "disks:"]:
+                    kinds += words[2:]
+    unknown = set(kinds) - set(DISKS)
+    if unknown:
+        raise SystemExit(f"{script}: '# disks:' names no disk kind "
+                         f"{', '.join(sorted(unknown))} "
+                         f"(known: {', '.join(DISKS)})")
+    return kinds
 
 
 # What a script is told: what this build should look like.
@@ -283,6 +313,18 @@ class Boot:
         """Where xen.efi reads its command line from, under OVMF."""
         return os.path.join(self.run_dir, "esp", "EFI", "BOOT", "BOOTX64.cfg")
 
+    def disk_args(self):
+        """QEMU arguments for the script's scratch disks, sparse files in
+        the run directory."""
+        args = []
+        for n, kind in enumerate(declared_disks(self.script)):
+            image = os.path.join(self.run_dir, f"disk{n}-{kind}.img")
+            with open(image, "wb") as f:
+                f.truncate(8 << 20)
+            args += ["-drive", f"if=none,id=disk{n},format=raw,file={image}",
+                     "-device", DISKS[kind].format(id=f"disk{n}")]
+        return args
+
     def qemu_command(self, initrd):
         accel = self.conf["QEMU_ACCEL"]
         if accel == "auto":
@@ -297,6 +339,7 @@ class Boot:
             cmd += ["-object", f"memory-backend-ram,id=ram,"
                     f"size={self.memory}M,reserve=off",
                     "-machine", "memory-backend=ram"]
+        cmd += self.disk_args()
         if self.shell:
             cmd += ["-serial", "mon:stdio"]
         else:

@@ -273,6 +273,52 @@ wait_for() {
     done
 }
 
+# load_disk_drivers: the drivers of the disks a test declares ('# disks:'
+# in scripts/xenboot.py), in /etc/modules.disks, dependencies first.
+load_disk_drivers() {
+    while read -r module; do
+        insmod "/lib/modules/$(uname -r)/$module" || return 1
+    done < /etc/modules.disks
+}
+
+# disk_by_serial KIND: the block device (vda, sda...) QEMU gave the
+# serial KIND, once its driver has found it.
+disk_by_serial() {
+    grep -l "$1" /sys/block/*/serial /sys/block/*/device/vpd_pg80 \
+        2> /dev/null | head -n 1 | cut -d/ -f4
+}
+
+# The /proc/interrupts name of disk DEV's interrupts: virtioN for
+# virtio-blk, ahci[PCI address] for a disk on an AHCI controller.
+disk_irq_name() {
+    path=$(readlink -f "/sys/block/$1/device")
+    case $1 in
+    vd*) basename "$path" ;;
+    *)   echo "ahci[$(echo "$path" |
+                       sed -n 's|.*/\([0-9a-f:]*\.[0-9a-f]\)/ata.*|\1|p')]" ;;
+    esac
+}
+
+# disk_irqs DEV: how many interrupts dom0 took for disk DEV, on every CPU
+# and vector.
+disk_irqs() {
+    awk -v name="$(disk_irq_name "$1")" '
+        NR == 1 { cpus = NF; next }
+        { for (i = cpus + 2; i <= NF; i++) {
+              n = $i; sub(/,$/, "", n); sub(/-.*/, "", n)
+              if (n == name) { for (c = 2; c <= cpus + 1; c++) sum += $c
+                               break } } }
+        END { print sum + 0 }' /proc/interrupts
+}
+
+# disk_irq_kind DEV: how Xen delivers disk DEV's interrupts to dom0, as
+# /proc/interrupts says: msi-x, msi, ioapic-level or ioapic-edge.
+disk_irq_kind() {
+    name=$(disk_irq_name "$1")
+    grep -F " $name" /proc/interrupts | head -n 1 |
+        sed -n 's/.*xen-pirq *-\([a-z-]*\) .*/\1/p'
+}
+
 # timed NAME PAGES COMMAND...: run COMMAND, check it succeeds, and print
 # "BENCH NAME NS PAGES" with its wall-clock time, for tests/bench.py.
 timed() {

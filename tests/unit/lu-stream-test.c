@@ -455,6 +455,63 @@ static void test_domain_records(void)
                    "SYSTEM_TIME record: wrong length");
 }
 
+/* Physical IRQs and PCI devices: only the fields of each kind are set. */
+static void test_interrupt_records(void)
+{
+    struct {
+        struct lu_rec_pirqs h;
+        struct lu_rec_pirq pirq[3];
+    } pirqs = { .pirq = {
+        { .pirq = 4, .type = LU_PIRQ_GSI, .gsi = 4 },
+        { .pirq = 22, .type = LU_PIRQ_GSI, .gsi = 22,
+          .flags = LU_PIRQ_F_LEVEL | LU_PIRQ_F_ACTIVE_LOW },
+        { .pirq = 55, .type = LU_PIRQ_MSIX, .entry = 1, .sbdf = 0x0300,
+          .table_base = 0xfebd1000, .flags = LU_PIRQ_F_GUEST_MASKED } } };
+    struct {
+        struct lu_rec_pci_devices h;
+        struct lu_rec_pci_device dev[2];
+    } devs = { .dev = { { .sbdf = 0x00fa, .node = 0xff },
+                        { .sbdf = 0x0300, .node = 0xff,
+                          .flags = LU_PCI_F_MSIX_MASKALL } } };
+
+    expect_parses("pirqs: GSIs and an MSI-X vector parse",
+                  one_record(LU_REC_PIRQS, &pirqs, sizeof(pirqs)));
+    expect_refused("pirqs: a pirq cut short",
+                   one_record(LU_REC_PIRQS, &pirqs, sizeof(pirqs) - 8),
+                   "PIRQS record: length not a header and pirqs");
+    pirqs.pirq[2].table_base = 0;
+    expect_refused("pirqs: MSI-X without its table",
+                   one_record(LU_REC_PIRQS, &pirqs, sizeof(pirqs)),
+                   "PIRQS record: invalid pirq");
+    pirqs.pirq[2].type = LU_PIRQ_MSI;
+    pirqs.pirq[2].entry = 0;
+    expect_parses("pirqs: an MSI parses",
+                  one_record(LU_REC_PIRQS, &pirqs, sizeof(pirqs)));
+    pirqs.pirq[1].sbdf = 0x0300;
+    expect_refused("pirqs: a GSI naming a device",
+                   one_record(LU_REC_PIRQS, &pirqs, sizeof(pirqs)),
+                   "PIRQS record: invalid pirq");
+    pirqs.pirq[1].sbdf = 0;
+    pirqs.pirq[0].type = 3;
+    expect_refused("pirqs: unknown type",
+                   one_record(LU_REC_PIRQS, &pirqs, sizeof(pirqs)),
+                   "PIRQS record: invalid pirq");
+
+    expect_parses("PCI devices: parse",
+                  one_record(LU_REC_PCI_DEVICES, &devs, sizeof(devs)));
+    devs.dev[0].physfn = 0x0100;
+    expect_refused("PCI devices: a PF named by what is no VF",
+                   one_record(LU_REC_PCI_DEVICES, &devs, sizeof(devs)),
+                   "PCI_DEVICES record: invalid device");
+    devs.dev[0].flags = LU_PCI_F_VIRTFN;
+    expect_parses("PCI devices: a VF and its PF parse",
+                  one_record(LU_REC_PCI_DEVICES, &devs, sizeof(devs)));
+    devs.dev[1].flags = 0x80;
+    expect_refused("PCI devices: unknown flag",
+                   one_record(LU_REC_PCI_DEVICES, &devs, sizeof(devs)),
+                   "PCI_DEVICES record: invalid device");
+}
+
 /* lu-stream-test [SEED-DIR]: the tests, or only write fuzzer seeds. */
 int main(int argc, char **argv)
 {
@@ -470,6 +527,7 @@ int main(int argc, char **argv)
     test_unknown_records();
     test_handover_time();
     test_domain_records();
+    test_interrupt_records();
     test_scale();
     test_writer_full();
 
