@@ -43,6 +43,14 @@ the median of several boots, alternating the two sides.
   100000 preserved ranges against none (tests/bench/live-update.sh), and
   the time the small gaps between kept ranges take to join the heap once
   dom0 runs, against the blackout; medians of 3 boots each.
+- live update carrying dom0 over (lu-dom0): dom0's blackout as the next
+  Xen reports it, against a cold boot of the same VM (from QEMU's start
+  to dom0's user space, and from Xen's entry to dom0), and against an
+  update that rebuilds dom0; the largest gap dom0's own ticker saw,
+  against Xen's figure; and the blackout phase by phase (the state and
+  the jump, early boot, RAM plug-in, boot, dom0's restore or build, end
+  of boot), carried against rebuilt (tests/bench/lu-carry.sh); medians of
+  3 boots each.  The target: a blackout at most 0.1 of the cold boot.
 """
 
 import json
@@ -290,15 +298,85 @@ def live_update(ranges, run):
             int(small.group(1)) if small else 0)
 
 
-def cold_boot(run):
-    """Xen's entry to dom0, in ms, in a cold boot of the same VM."""
+def cold_boot_times(run):
+    """The runner's result (seconds_to_dom0_ready: from QEMU's start, the
+    firmware's, to dom0's user space), and Xen's entry to dom0 in ms, of a
+    cold boot of the same VM."""
     print(f"  BENCH   cold boot of the live update VM, boot {run + 1} of "
           f"{LU_RUNS}", flush=True)
     name = f"bench-lu-cold-{run}"
-    _, console = boot(name, memory_mb=4096, xen_args=LU_XEN_ARGS,
-                      xen=XEN_DEBUG)
-    return console_number(console, r"Starting dom0 (\d+) ms after Xen's "
-                          r"entry", name)
+    result, console = boot(name, memory_mb=4096, xen_args=LU_XEN_ARGS,
+                           xen=XEN_DEBUG)
+    return result, console_number(console, r"Starting dom0 (\d+) ms after "
+                                  r"Xen's entry", name)
+
+
+def cold_boot(run):
+    """Xen's entry to dom0, in ms, in a cold boot of the same VM."""
+    return cold_boot_times(run)[1]
+
+
+# The next Xen's split of dom0's blackout (lu_report_blackout()).
+LU_PHASES = ("before this Xen (the state, the jump)", "early boot",
+             "RAM plug-in", "boot", "dom0", "end of boot")
+# A dom0 of the same size as LU_XEN_ARGS', carried over.
+LU_CARRY_XEN_ARGS = ("liveupdate=256M", "dom0_mem=1536M,max:1536M")
+
+
+def blackout(console, name):
+    """dom0's blackout (ms) and its phases, as the next Xen reports them."""
+    handover = console.find("liveupdate: handing over")
+    if handover < 0:
+        raise BenchFailed(name, "no handover on the console")
+    after = console[handover:]
+    total = console_number(after, r"dom0 starts (\d+) ms after the previous "
+                           r"Xen began the handover", name)
+    phases = {p: console_number(after, r"blackout phase: " + re.escape(p) +
+                                r": (\d+) ms", name) for p in LU_PHASES}
+    return total, phases
+
+
+def dom0_update(carry, run):
+    """(blackout ms, phases, dom0's own largest clock gap in ms or None)
+    of a live update that carries dom0 over, or rebuilds it."""
+    kind = "carried" if carry else "rebuilt"
+    print(f"  BENCH   live update, dom0 {kind}, boot {run + 1} of {LU_RUNS}",
+          flush=True)
+    name = f"bench-lu-{kind}-{run}"
+    script = "lu-carry.sh" if carry else "live-update.sh"
+    _, console = boot(name, memory_mb=4096,
+                      xen_args=LU_CARRY_XEN_ARGS if carry else LU_XEN_ARGS,
+                      xen=XEN_DEBUG,
+                      script=os.path.join(TOP, "tests", "bench", script),
+                      extra=["--env", "RANGES=0"])
+    total, phases = blackout(console, name)
+    gap = console_number(console, r"BENCH-TICKER-GAP-US (\d+)",
+                         name) / 1000 if carry else None
+    return total, phases, gap
+
+
+def bench_lu_dom0():
+    colds, readies, carried, rebuilt = [], [], [], []
+    for run in range(LU_RUNS):
+        result, ms = cold_boot_times(run)
+        colds.append(ms)
+        readies.append(result["seconds_to_dom0_ready"] * 1000)
+        carried.append(dom0_update(True, run))
+        rebuilt.append(dom0_update(False, run))
+    med = statistics.median
+    carry = med(c[0] for c in carried)
+    rows = [row("dom0 carried: blackout (ms)", "live update", carry,
+                "cold boot to dom0 user", med(readies), 0),
+            row("dom0 carried: blackout (ms)", "live update", carry,
+                "cold boot, Xen to dom0", med(colds), 0),
+            row("dom0 carried: blackout (ms)", "live update", carry,
+                "dom0 rebuilt", med(r[0] for r in rebuilt), 0),
+            row("dom0 carried: its clock's gap (ms)", "dom0's ticker",
+                med(c[2] for c in carried), "Xen's figure", carry, 0)]
+    rows += [row(f"phase: {p} (ms)", "dom0 carried",
+                 med(c[1][p] for c in carried), "dom0 rebuilt",
+                 med(r[1][p] for r in rebuilt), 0) for p in LU_PHASES]
+    return rows
 
 
 def bench_live_update():
@@ -331,7 +409,7 @@ BENCHMARKS = {"boot": bench_boot_time, "heap": bench_heap_init,
               "page-offline-64g": bench_page_offline_64g,
               "page-exchange": bench_page_exchange,
               "page-replace": bench_page_replace,
-              "live-update": bench_live_update}
+              "live-update": bench_live_update, "lu-dom0": bench_lu_dom0}
 
 
 def main():

@@ -7,7 +7,7 @@
 # MSI-X, MSI and a level triggered GSI: the next Xen maps them again.
 #
 # boot: carry liveupdate=256M
-# checks: 41
+# checks: 46
 # disks: virtio-msix ahci-msi virtio-intx
 . /lib/testlib.sh
 
@@ -72,6 +72,15 @@ for disk in $DISKS; do
     disk_irqs "$dev" > "/tmp/$kind.irqs"
 done
 
+# What survived a live update before dom0 did: preserved memory (here
+# held by a process that goes on), and an offlined page.
+lu-preserve fill 0x5eed 16 > /tmp/fill.out &
+wait_for 30 grep -q PRESERVED /tmp/fill.out
+expect_eq "lu-preserve fills and preserves 16 pages" "$(cat /tmp/fill.out)" \
+    "PRESERVED 16"
+offline=$(free_page)
+expect_ok "page $offline is offlined" xl page-offline "$offline"
+
 # Refused while a domU exists: everything runs on under this Xen.
 expect_ok "a domU starts" domu_start lu-domu 128
 load_next "with a domU"
@@ -123,6 +132,11 @@ for disk in $DISKS; do
         "$(disk_irqs "$dev")" $((before + 1)) 100000000
 done
 
+expect_eq "the preserved pages read back, through two updates" \
+    "$(lu-preserve check 0x5eed)" "CHECKED 16 pages, 0 bad"
+expect_ok "page $offline is still offline" \
+    sh -c "xl page-status | grep -q '^$offline .*offlined'"
+expect_ok "... and goes back online" xl page-online "$offline"
 page=$(free_page)
 expect_ok "page offline works after the updates" xl page-offline "$page"
 expect_ok "... and page online" xl page-online "$page"

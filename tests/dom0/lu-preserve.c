@@ -12,8 +12,9 @@
  * them, no two with adjacent frame numbers: RANGES separate ranges, to
  * measure how the number of ranges weighs on a live update.
  * "check", after one or more live updates, reads every page Xen says is
- * preserved (as DOMID_XEN pages) and checks its pattern.  The pattern
- * names its frame, so nothing needs to be carried over but SEED.
+ * preserved (as DOMID_XEN pages, or dom0's own when a live update carried
+ * dom0 and the page over) and checks its pattern.  The pattern names its
+ * frame, so nothing needs to be carried over but SEED.
  * "try" asks Xen to preserve one frame of domain DOMID, or the domain's
  * shared info page, and prints what Xen answers: "rc R errno E".
  *
@@ -203,6 +204,17 @@ static int check(xc_interface *xch, uint64_t seed)
             const uint64_t *page = xenforeignmemory_map(fmem, DOMID_XEN,
                                                         PROT_READ, 1,
                                                         &frame, &err);
+
+            /* A page dom0 still holds (it was carried over) is its own. */
+            if ( !page || err )
+            {
+                if ( page )
+                    xenforeignmemory_unmap(fmem, (void *)page, 1);
+                frame = mfn;
+                err = 0;
+                page = xenforeignmemory_map(fmem, DOMID_SELF, PROT_READ, 1,
+                                            &frame, &err);
+            }
 
             if ( !page || err )
             {
