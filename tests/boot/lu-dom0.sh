@@ -7,7 +7,7 @@
 # MSI-X, MSI and a level triggered GSI: the next Xen maps them again.
 #
 # boot: carry liveupdate=256M
-# checks: 46
+# checks: 49
 # disks: virtio-msix ahci-msi virtio-intx
 . /lib/testlib.sh
 
@@ -71,6 +71,18 @@ for disk in $DISKS; do
         "/tmp/$kind.before"
     disk_irqs "$dev" > "/tmp/$kind.irqs"
 done
+
+# Refused while a vCPU has an I/O port bitmap (a process that used
+# ioperm() runs on vCPU 1): everything runs on under this Xen.
+load_next "with an I/O port bitmap"
+taskset 2 ioperm-spin 60 > /tmp/ioperm.out &
+spin=$!
+wait_for 30 grep -q running /tmp/ioperm.out
+taskset 1 kexec --exec-live-update > /tmp/exec.out 2>&1
+expect_ok "with an I/O port bitmap: kexec --exec-live-update fails" [ $? != 0 ]
+expect_ok "with an I/O port bitmap: Xen says why" \
+    sh -c "xl dmesg | grep -q 'd0 cannot be carried over: a vCPU has an I/O port bitmap'"
+kill "$spin"
 
 # What survived a live update before dom0 did: preserved memory (here
 # held by a process that goes on), and an offlined page.
