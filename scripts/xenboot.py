@@ -15,7 +15,6 @@ A dom0 test script (tests/boot/*.sh) declares in comment lines:
                           N checks, or it fails
   # carry-initrd          the script boots dom0 again (a live update): its
                           archive holds the base initramfs too
-  # cpu: MODEL            QEMU's -cpu MODEL (e.g. qemu64,+xsave,+avx)
   # disks: KIND...        scratch disks of 8 MiB for dom0, each with its
                           KIND as serial: virtio-msix (virtio-blk with
                           MSI-X), virtio-intx (virtio-blk with its INTx
@@ -144,17 +143,6 @@ DISKS = {
     "virtio-intx": "virtio-blk-pci,drive={id},serial=virtio-intx,vectors=0",
     "ahci-msi": "ide-hd,drive={id},bus=ide.0,serial=ahci-msi",
 }
-
-
-def declared_cpu(script):
-    """The QEMU CPU model a dom0 script asks for, or None."""
-    if script:
-        with open(script) as f:
-            for line in f:
-                words = line.split()
-                if words[:2] == ["#", "cpu:"] and len(words) == 3:
-                    return words[2]
-    return None
 
 
 def declared_disks(script):
@@ -351,9 +339,6 @@ class Boot:
             cmd += ["-object", f"memory-backend-ram,id=ram,"
                     f"size={self.memory}M,reserve=off",
                     "-machine", "memory-backend=ram"]
-        cpu = declared_cpu(self.script)
-        if cpu:
-            cmd += ["-cpu", cpu]
         cmd += self.disk_args()
         if self.shell:
             cmd += ["-serial", "mon:stdio"]
