@@ -19,12 +19,19 @@
 # boot: state-outside-ram liveupdate=256M liveupdate-dom0=rebuild [bios]
 # boot: record-crc liveupdate=256M liveupdate-dom0=rebuild [bios]
 # boot: refuse-region liveupdate=256M liveupdate-dom0=rebuild [bios]
+# boot: domain-vcpus liveupdate=256M [bios]
 # boot: domain-page-twice liveupdate=256M [bios]
 # boot: domain-pinned-level liveupdate=256M [bios]
+# boot: domain-vcpu-id liveupdate=256M [bios]
+# boot: domain-evtchn-port liveupdate=256M [bios]
 # boot: domain-pirq-device liveupdate=256M [bios]
+# boot: domain-pci-twice liveupdate=256M [bios]
+# boot: domain-tsc-back liveupdate=256M [bios]
 # checks: 3
 # checks: 5 no-breadcrumb
-# checks: 2 domain-page-twice domain-pinned-level domain-pirq-device
+# checks: 2 domain-vcpus domain-page-twice domain-pinned-level domain-vcpu-id
+# checks: 2 domain-evtchn-port domain-pirq-device domain-pci-twice
+# checks: 2 domain-tsc-back
 # carry-initrd
 . /lib/testlib.sh
 
@@ -42,7 +49,19 @@ record-crc)        expect="$state record checksum mismatch" ;;
 # without it would give preserved memory to the heap.
 refuse-region)     expect="liveupdate: the previous Xen handed over through"
                    expect="$expect a region this Xen refuses" ;;
+domain-vcpus)      expect="liveupdate: the handover's domain has more vCPUs"
+                   expect="$expect than a PV domain can have" ;;
 domain-page-twice) expect="liveupdate: the handover's domain lists a page twice" ;;
+domain-vcpu-id)    expect="liveupdate: the handover's domain vCPU record names"
+                   expect="$expect a vCPU twice or beyond the domain's" ;;
+# Two event channels on one port: the second finds it taken (-EBUSY).
+domain-evtchn-port)
+                   expect="liveupdate: cannot rebuild dom0: its event"
+                   expect="$expect channels (-16)" ;;
+domain-pci-twice)  expect="liveupdate: cannot rebuild dom0: a PCI device (-17)" ;;
+# The previous Xen's time stamp counter reads as ahead of the next one's.
+domain-tsc-back)   expect="liveupdate: the time stamp counter went back across"
+                   expect="$expect the jump: dom0's clock cannot go on" ;;
 domain-pinned-level)
                    expect="liveupdate: cannot rebuild dom0: a pinned page"
                    expect="$expect table does not validate" ;;
