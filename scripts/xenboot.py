@@ -20,6 +20,8 @@ A dom0 test script (tests/boot/*.sh) declares in comment lines:
                           MSI-X), virtio-intx (virtio-blk with its INTx
                           pin, a GSI), ahci-msi (a disk on the q35 AHCI
                           controller, which Linux drives with MSI)
+  # cpu: MODEL            the CPU model QEMU gives the VM (its -cpu),
+                          instead of QEMU's default
 
 One boot: Xen (multiboot from legacy BIOS, or xen.efi from a FAT ESP under
 OVMF), Debian's kernel as a PV dom0 and our initramfs, plus a small
@@ -145,21 +147,35 @@ DISKS = {
 }
 
 
-def declared_disks(script):
-    """The disk KINDs a dom0 script asks for, in order."""
-    kinds = []
+def declared(script, key):
+    """The words of a dom0 script's '# KEY:' lines, in order."""
+    words = []
     if script:
         with open(script) as f:
             for line in f:
-                words = line.split()
-                if words[:2] == ["#", "disks:"]:
-                    kinds += words[2:]
+                if line.split()[:2] == ["#", key + ":"]:
+                    words += line.split()[2:]
+    return words
+
+
+def declared_disks(script):
+    """The disk KINDs a dom0 script asks for, in order."""
+    kinds = declared(script, "disks")
     unknown = set(kinds) - set(DISKS)
     if unknown:
         raise SystemExit(f"{script}: '# disks:' names no disk kind "
                          f"{', '.join(sorted(unknown))} "
                          f"(known: {', '.join(DISKS)})")
     return kinds
+
+
+def declared_cpu(script):
+    """The QEMU arguments for the CPU model a dom0 script asks for."""
+    model = declared(script, "cpu")
+    if len(model) > 1:
+        raise SystemExit(f"{script}: '# cpu:' names more than one model: "
+                         f"{' '.join(model)}")
+    return ["-cpu", model[0]] if model else []
 
 
 # What a script is told: what this build should look like.
@@ -339,7 +355,7 @@ class Boot:
             cmd += ["-object", f"memory-backend-ram,id=ram,"
                     f"size={self.memory}M,reserve=off",
                     "-machine", "memory-backend=ram"]
-        cmd += self.disk_args()
+        cmd += declared_cpu(self.script) + self.disk_args()
         if self.shell:
             cmd += ["-serial", "mon:stdio"]
         else:

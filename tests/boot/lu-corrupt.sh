@@ -74,10 +74,7 @@ esac
 case $CASE:$STAGE in
 domain-*:1)
     [ "$CASE" = domain-pirq-device ] && load_disk_drivers
-    cmdline=$(xl_info xen_commandline | sed 's/ liveupdate=[^ ]*//')
-    expect_ok "kexec --load-live-update /boot/xen-next" \
-        kexec --load-live-update /boot/xen-next \
-        --command-line="$cmdline liveupdate-test=$CASE"
+    carry_load "stage 1" "liveupdate-test=$CASE"
     echo "EXPECT-PANIC: $expect"
     taskset 1 kexec --exec-live-update
     fail "kexec --exec-live-update" "returned $?"

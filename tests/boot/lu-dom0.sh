@@ -49,27 +49,13 @@ io_loop() {
     done
 }
 
-# No boot module: the next Xen carries this dom0 over, it builds none.
-load_next() {
-    cmdline=$(xl_info xen_commandline | sed 's/ liveupdate=[^ ]*//')
-    expect_ok "$1: kexec --load-live-update /boot/xen-next" \
-        kexec --load-live-update /boot/xen-next --command-line="$cmdline"
-}
-
 # refused NAME MESSAGE: an update is refused, and xl dmesg says MESSAGE
 # (a basic regular expression); everything runs on under this Xen.
 refused() {
-    load_next "$1"
+    carry_load "$1"
     taskset 1 kexec --exec-live-update > /tmp/exec.out 2>&1
     expect_ok "$1: kexec --exec-live-update fails" [ $? != 0 ]
     expect_ok "$1: Xen says why" sh -c "xl dmesg | grep -q '$2'"
-}
-
-# A live update from dom0's vCPU 0; kexec returns once the next Xen runs it.
-update() {
-    echo "LU-EXEC: $1"
-    taskset 1 kexec --exec-live-update > /tmp/exec.out 2>&1
-    expect_eq "$1: kexec --exec-live-update returns 0" "$?" 0
 }
 
 # The largest gap the ticker saw between two of its 10 ms wake-ups, in us.
@@ -146,8 +132,8 @@ for disk in $DISKS; do
     loops="$loops $!"
 done
 for n in 2 3; do
-    load_next "Xen#$n"
-    update "Xen#$n"
+    carry_load "Xen#$n"
+    carry_exec "Xen#$n"
     expect_eq "Xen#$n: xl info shows the next Xen" "$(xl_info xen_extra)" \
         ".7-lupo-next"
     expect_ok "Xen#$n: xl dmesg shows dom0 carried over" \

@@ -348,10 +348,34 @@ acpi_rsdp_option() {
         head -n 1
 }
 
+# next_cmdline [XEN-ARG...]: the next Xen's command line: this one's, but
+# for the liveupdate= option (kexec-tools adds its own), and the XEN-ARGs.
+next_cmdline() {
+    cmdline=$(xl_info xen_commandline | sed 's/ liveupdate=[^ ]*//')
+    echo "$cmdline${*:+ $*}"
+}
+
+# carry_load NAME [XEN-ARG...]: load /boot/xen-next for a live update that
+# carries dom0 over; no boot module, since the next Xen builds no dom0.
+carry_load() {
+    name=$1
+    shift
+    expect_ok "$name: kexec --load-live-update /boot/xen-next" \
+        kexec --load-live-update /boot/xen-next \
+        --command-line="$(next_cmdline "$@")"
+}
+
+# carry_exec NAME: that live update, from dom0's vCPU 0; kexec returns 0
+# once the next Xen runs dom0 again.
+carry_exec() {
+    echo "LU-EXEC: $1"
+    taskset 1 kexec --exec-live-update > /tmp/exec.out 2>&1
+    expect_eq "$1: kexec --exec-live-update returns 0" "$?" 0
+}
+
 live_update() {
     next=$1
     shift
-    cmdline=$(xl_info xen_commandline | sed 's/ liveupdate=[^ ]*//')
     dom0_cmdline="$DOM0_CMDLINE $(acpi_rsdp_option)"
     mkdir -p /tmp/next/test
     cp /test/run /test/dom0.cpio.gz /tmp/next/test/
@@ -367,7 +391,7 @@ live_update() {
 
     expect_ok "stage ${STAGE:-1}: kexec --load-live-update /boot/xen-next" \
         kexec --load-live-update /boot/xen-next \
-        --command-line="$cmdline${*:+ $*}" \
+        --command-line="$(next_cmdline "$@")" \
         --module="/boot/vmlinuz $dom0_cmdline" --module=/tmp/initrd-next
     # A test may try what must be refused first (lu_before_exec).
     if type lu_before_exec > /dev/null 2>&1; then

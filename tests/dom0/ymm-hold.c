@@ -3,15 +3,19 @@
  * ymm9 included), and check it again and again, until SIGUSR1.  Run it on
  * a vCPU other than the one that asks for a live update: when the update
  * pauses that vCPU, the pattern is in its registers, which Xen saves with
- * XSAVE and the next Xen must load again.  (For tests/dom0/, with the
- * XSAVE patch of this directory.)
+ * XSAVE and the next Xen must load again.
  *
- * Prints "YMM-HOLD ok <checks> checks", or "YMM-HOLD lost after <checks>
+ * The pattern comes from a seed, the first argument (default 0x5a), so
+ * that processes holding patterns of their own can tell them apart.
+ *
+ * Prints "YMM-HOLD holding" as it starts holding the pattern, then at
+ * the end "YMM-HOLD ok <checks> checks", or "YMM-HOLD lost after <checks>
  * checks" (exit 1), or "YMM-HOLD no AVX" (exit 2).
  */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static volatile sig_atomic_t stop;
 
@@ -46,8 +50,9 @@ static uint64_t hold(const uint8_t pattern[64], uint64_t rounds)
     return rounds;
 }
 
-int main(void)
+int main(int argc, char *argv[])
 {
+    unsigned int seed = argc > 1 ? strtoul(argv[1], NULL, 0) : 0x5a;
     uint8_t pattern[64];
     unsigned long checks = 0;
     unsigned int i;
@@ -59,9 +64,11 @@ int main(void)
         return 2;
     }
     for ( i = 0; i < sizeof(pattern); i++ )
-        pattern[i] = 0x5a ^ (i * 37);
+        pattern[i] = seed ^ (i * 37);
     signal(SIGUSR1, on_usr1);
 
+    printf("YMM-HOLD holding\n");
+    fflush(stdout);
     while ( !stop )
     {
         if ( hold(pattern, 1000000) )
